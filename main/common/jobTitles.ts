@@ -1,0 +1,14 @@
+/** The line a person sees for each job, from its kind and parameters. */
+import type { JobRequest } from '../../preload/common/contract';
+
+export function jobTitle(request: JobRequest): string {
+  switch (request.kind) {
+    case 'hashFolder':
+      return `Check files in ${lastPathPart(request.params.folder)}`;
+  }
+}
+
+function lastPathPart(p: string): string {
+  const parts = p.split(/[\\/]+/).filter(Boolean);
+  return parts.at(-1) ?? p;
+}

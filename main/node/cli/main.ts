@@ -1,0 +1,153 @@
+/**
+ * The `graft` command. Every command goes through the same API as the user interface (an
+ * in-process client of GraftService), so the CLI and the app cannot disagree. `--json` prints
+ * one JSON document on stdout; progress goes to stderr.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import path from 'node:path';
+import type { GraftClient } from '../../../preload/common/client';
+import type { HashFolderResult, Job } from '../../../preload/common/contract';
+import { GraftError } from '../../../preload/common/errors';
+import { formatAmount } from '../../common/progress';
+import { GraftService } from '../api/graftService';
+import { inProcessClient } from '../api/inProcessClient';
+import { appVersion, distPath } from '../app/paths';
+import { forkWorker } from '../jobs/workerLauncher';
+import { startServer } from '../server/httpServer';
+import { canOpenBrowser, openBrowser } from './openBrowser';
+import { runJob } from './runJob';
+
+interface GlobalOptions {
+  json?: boolean;
+  progress: boolean;
+}
+
+function output(json: boolean | undefined, data: unknown, human: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+}
+
+/** A service and client for one command, closed (jobs stopped, project closed) afterwards. */
+async function withProject<T>(projectPath: string, use: (client: GraftClient) => Promise<T>): Promise<T> {
+  const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
+  const client = inProcessClient(service);
+  try {
+    await client.call('projects.open', { path: projectPath });
+    return await use(client);
+  } finally {
+    await service.shutdown();
+  }
+}
+
+function describeJob(job: Job): string {
+  const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
+  return `#${job.id}  ${job.state.padEnd(11)} ${when.replace('T', ' ').slice(0, 19)}  ${job.title}${job.error ? ` — ${job.error}` : ''}`;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('graft')
+    .description('Graft: label photos, train an image classifier by transfer learning, classify a photo library — offline.')
+    .version(appVersion(), '-v, --version', 'print the version')
+    .option('--json', 'print results as JSON on stdout')
+    .option('--no-progress', 'do not show progress bars')
+    .showHelpAfterError('(run graft --help for usage)');
+
+  const globals = () => program.opts<GlobalOptions>();
+
+  program
+    .command('serve')
+    .description('serve the app to a browser on this computer (127.0.0.1 only, with a per-launch token)')
+    .addOption(new Option('-p, --port <port>', 'port to listen on (0: any free port)').default(0).argParser((v) => Number.parseInt(v, 10)))
+    .option('--project <file>', 'open this project at start')
+    .option('--no-open', 'do not open the default browser')
+    .action(async (options: { port: number; project?: string; open: boolean }) => {
+      const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
+      if (options.project) await service.openProject(options.project);
+      const server = await startServer({ service, rendererDir: distPath('renderer'), port: options.port });
+      if (globals().json) output(true, { url: server.url, port: server.port }, () => '');
+      else process.stdout.write(`Graft is running at ${server.url}\n(Press Ctrl+C to stop.)\n`);
+      if (options.open && canOpenBrowser()) openBrowser(server.url);
+      const stop = async () => {
+        await server.close();
+        await service.shutdown();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+
+  const project = program.command('project').description('create or inspect project files');
+  project
+    .command('create <file>')
+    .description('create a new project file (*.graft)')
+    .option('--name <name>', 'display name (default: the file name)')
+    .action(async (file: string, options: { name?: string }) => {
+      const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
+      try {
+        const info = await inProcessClient(service).call('projects.create', { path: file, name: options.name });
+        output(globals().json, info, () => `Created ${info.path}`);
+      } finally {
+        await service.shutdown();
+      }
+    });
+  project
+    .command('info <file>')
+    .description('show a project: name, format version, recent jobs')
+    .action(async (file: string) => {
+      await withProject(file, async (client) => {
+        const info = await client.call('projects.current', {});
+        const jobs = await client.call('jobs.list', {});
+        output(globals().json, { project: info, jobs }, () =>
+          [`${info?.name} (${info?.path})`, `format ${info?.schemaVersion}, created ${info?.createdAt}`, ...jobs.slice(0, 10).map(describeJob)].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('jobs')
+    .description("list a project's jobs, most recent first")
+    .requiredOption('--project <file>', 'the project file')
+    .action(async (options: { project: string }) => {
+      await withProject(options.project, async (client) => {
+        const jobs = await client.call('jobs.list', {});
+        output(globals().json, jobs, () => (jobs.length ? jobs.map(describeJob).join('\n') : 'No jobs yet.'));
+      });
+    });
+
+  program
+    .command('hash <folder>')
+    .description('content-hash every file under a folder (as a job) and list byte-identical copies')
+    .requiredOption('--project <file>', 'the project that records the job')
+    .action(async (folder: string, options: { project: string }) => {
+      await withProject(options.project, async (client) => {
+        const job = await runJob(client, { kind: 'hashFolder', params: { folder: path.resolve(folder) } }, globals().progress);
+        if (job.state !== 'done') throw new GraftError('conflict', `The job ${job.state}${job.error ? `: ${job.error}` : '.'}`);
+        const result = job.result as HashFolderResult;
+        output(globals().json, result, () =>
+          [
+            `${result.files} files, ${formatAmount(result.bytes, 'bytes')}, ${result.duplicateGroups.length} groups of identical files.`,
+            ...result.duplicateGroups.slice(0, 20).map((group) => `  same content: ${group.join(', ')}`),
+            ...result.unreadable.map((u) => `  could not read ${u.path}: ${u.reason}`),
+          ].join('\n'),
+        );
+      });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    const json = program.opts<GlobalOptions>().json;
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof GraftError ? error.code : 'internal';
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
+    process.stderr.write(`graft: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+void main(process.argv);

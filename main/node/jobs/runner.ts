@@ -1,0 +1,248 @@
+/**
+ * Runs long work as jobs: each in its own worker process, one at a time, with progress pushed to
+ * every listener, cancel, and a row per job in the project's `jobs` table. A job that was queued
+ * or running when Graft stopped is shown as interrupted at the next open, and can be run again.
+ */
+import { jobResults, JobRequest, type Job, type JobProgress, type JobState } from '../../../preload/common/contract';
+import { describeSchemaError, GraftError } from '../../../preload/common/errors';
+import { jobTitle } from '../../common/jobTitles';
+import { progressRate, secondsLeft } from '../../common/progress';
+import { FromWorker, type ToWorker } from '../../common/workerProtocol';
+import type { Sqlite } from '../db/sqlite';
+import type { LaunchWorker, WorkerHandle } from './workerLauncher';
+
+/** How long a worker may take to stop after a cancel before it is killed. */
+const CANCEL_GRACE_MS = 5000;
+/** Progress is pushed live but written to the project at most this often. */
+const PROGRESS_WRITE_INTERVAL_MS = 1000;
+
+interface JobRow {
+  id: number;
+  kind: string;
+  title: string;
+  params: string;
+  state: JobState;
+  progress: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  result: string | null;
+}
+
+interface RunningJob {
+  job: Job;
+  worker: WorkerHandle;
+  cancelRequested: boolean;
+  killTimer?: NodeJS.Timeout;
+  lastWrite: number;
+  startedMs: number;
+}
+
+const idleProgress = (message: string): JobProgress => ({ done: 0, total: null, unit: '', message, rate: null, etaSeconds: null });
+
+function fromRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    state: row.state,
+    progress: JSON.parse(row.progress) as JobProgress,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+  };
+}
+
+export interface JobRunnerOptions {
+  db: Sqlite;
+  projectPath: string;
+  workerScript: string;
+  launch: LaunchWorker;
+  onUpdate: (job: Job) => void;
+}
+
+export class JobRunner {
+  private running: RunningJob | null = null;
+  private disposed = false;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: JobRunnerOptions) {
+    // Whatever was queued or running belonged to a process that is gone.
+    options.db
+      .prepare(
+        `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = 'Graft stopped before this job finished.'
+         WHERE state IN ('queued', 'running')`,
+      )
+      .run(new Date().toISOString());
+  }
+
+  list(limit = 50): Job[] {
+    const rows = this.options.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[];
+    return rows.map((row) => (this.running?.job.id === row.id ? this.running.job : fromRow(row)));
+  }
+
+  get(id: number): Job {
+    if (this.running?.job.id === id) return this.running.job;
+    return this.read(id);
+  }
+
+  private read(id: number): Job {
+    const row = this.options.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!row) throw new GraftError('not_found', `There is no job ${id} in this project.`);
+    return fromRow(row);
+  }
+
+  start(request: JobRequest): Job {
+    if (this.disposed) throw new GraftError('no_project', 'The project is closing.');
+    const now = new Date().toISOString();
+    const info = this.options.db
+      .prepare(`INSERT INTO jobs (kind, title, params, state, progress, created_at) VALUES (?, ?, ?, 'queued', ?, ?)`)
+      .run(request.kind, jobTitle(request), JSON.stringify(request.params), JSON.stringify(idleProgress('Waiting to start')), now);
+    const job = this.get(Number(info.lastInsertRowid));
+    this.options.onUpdate(job);
+    this.pump();
+    return this.get(job.id);
+  }
+
+  retry(id: number): Job {
+    const job = this.get(id);
+    if (!['interrupted', 'failed', 'cancelled'].includes(job.state)) {
+      throw new GraftError('conflict', `Job ${id} is ${job.state}; only an interrupted, failed or cancelled job can be run again.`);
+    }
+    const request = JobRequest.safeParse({ kind: job.kind, params: job.params });
+    if (!request.success) throw new GraftError('conflict', `Job ${id} cannot be run again by this version of Graft.`);
+    return this.start(request.data);
+  }
+
+  cancel(id: number): Job {
+    const job = this.get(id);
+    if (job.state === 'queued') {
+      return this.finish(job, 'cancelled', { error: null, result: null });
+    }
+    if (job.state !== 'running' || !this.running) return job;
+    this.requestStop(this.running);
+    return this.running.job;
+  }
+
+  /** Resolves once nothing is running or queued. */
+  whenIdle(): Promise<void> {
+    if (!this.running && !this.nextQueued()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops accepting work and stops the running job. Its row says "interrupted", as it would
+   * after a crash, so that it can be run again when the project is next opened.
+   */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const running = this.running;
+    if (!running) return;
+    const stopped = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    running.cancelRequested = true;
+    running.worker.kill();
+    await stopped;
+  }
+
+  private requestStop(running: RunningJob): void {
+    if (running.cancelRequested) return;
+    running.cancelRequested = true;
+    running.job = { ...running.job, progress: { ...running.job.progress, message: 'Cancelling…' } };
+    this.options.onUpdate(running.job);
+    running.worker.send({ type: 'cancel' } satisfies ToWorker);
+    running.killTimer = setTimeout(() => running.worker.kill(), CANCEL_GRACE_MS);
+  }
+
+  private nextQueued(): Job | null {
+    const row = this.options.db.prepare(`SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`).get() as JobRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  private pump(): void {
+    if (this.running || this.disposed) return;
+    const next = this.nextQueued();
+    if (!next) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
+    const request = JobRequest.parse({ kind: next.kind, params: next.params });
+    const startedAt = new Date();
+    this.options.db
+      .prepare(`UPDATE jobs SET state = 'running', started_at = ?, progress = ? WHERE id = ?`)
+      .run(startedAt.toISOString(), JSON.stringify(idleProgress('Starting')), next.id);
+
+    const worker = this.options.launch(this.options.workerScript, { ...process.env });
+    const running: RunningJob = { job: this.get(next.id), worker, cancelRequested: false, lastWrite: 0, startedMs: startedAt.getTime() };
+    this.running = running;
+    this.options.onUpdate(running.job);
+
+    let settled = false;
+    worker.onMessage((raw) => {
+      const message = FromWorker.safeParse(raw);
+      if (!message.success) {
+        settled = true;
+        worker.kill();
+        this.finish(running.job, 'failed', { error: `The worker sent a malformed message: ${describeSchemaError(message.error, 'message')}`, result: null });
+        return;
+      }
+      const m = message.data;
+      if (m.type === 'progress') return this.onProgress(running, m);
+      settled = true;
+      if (m.type === 'done') {
+        const result = jobResults[request.kind].safeParse(m.result);
+        if (result.success) this.finish(running.job, 'done', { error: null, result: result.data });
+        else this.finish(running.job, 'failed', { error: `The job's result was malformed: ${describeSchemaError(result.error, 'result')}`, result: null });
+      } else if (m.type === 'failed') {
+        this.finish(running.job, 'failed', { error: m.message, result: null });
+      } else {
+        this.finish(running.job, 'cancelled', { error: null, result: null });
+      }
+    });
+    worker.onExit((code) => {
+      clearTimeout(running.killTimer);
+      if (!settled) {
+        if (this.disposed) this.finish(running.job, 'interrupted', { error: 'The project was closed before this job finished.', result: null });
+        else if (running.cancelRequested) this.finish(running.job, 'cancelled', { error: null, result: null });
+        else this.finish(running.job, 'failed', { error: `The worker process stopped unexpectedly (exit code ${code ?? 'none'}).`, result: null });
+      }
+      if (this.running === running) this.running = null;
+      if (this.disposed) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      else this.pump();
+    });
+    worker.send({ type: 'run', jobId: next.id, projectPath: this.options.projectPath, request } satisfies ToWorker);
+  }
+
+  private onProgress(running: RunningJob, m: Extract<FromWorker, { type: 'progress' }>): void {
+    if (running.cancelRequested) return;
+    const rate = progressRate(m.done, (Date.now() - running.startedMs) / 1000);
+    running.job = {
+      ...running.job,
+      progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
+    };
+    if (Date.now() - running.lastWrite >= PROGRESS_WRITE_INTERVAL_MS) {
+      running.lastWrite = Date.now();
+      this.options.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(running.job.progress), running.job.id);
+    }
+    this.options.onUpdate(running.job);
+  }
+
+  private finish(job: Job, state: JobState, outcome: { error: string | null; result: unknown }): Job {
+    const progress: JobProgress = {
+      ...job.progress,
+      rate: null,
+      etaSeconds: null,
+      message: { done: 'Finished', failed: 'Failed', cancelled: 'Cancelled', interrupted: 'Interrupted', queued: '', running: '' }[state],
+    };
+    this.options.db
+      .prepare('UPDATE jobs SET state = ?, finished_at = ?, error = ?, result = ?, progress = ? WHERE id = ?')
+      .run(state, new Date().toISOString(), outcome.error, outcome.result === null ? null : JSON.stringify(outcome.result), JSON.stringify(progress), job.id);
+    const finished = this.read(job.id);
+    if (this.running?.job.id === job.id) this.running.job = finished;
+    this.options.onUpdate(finished);
+    return finished;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Entry of a job's worker process: a Node child (child_process.fork) or an Electron
+ * utilityProcess. It runs exactly one job and exits, so a crash or a leak in one job cannot
+ * harm the app or the next job.
+ */
+import type { JobRequest } from '../../../preload/common/contract';
+import { describeSchemaError } from '../../../preload/common/errors';
+import { ToWorker, type FromWorker } from '../../common/workerProtocol';
+import { hashFolder } from './hashFolder';
+import { JobCancelled, type JobContext } from './jobContext';
+
+interface ParentPort {
+  on(event: 'message', listener: (message: unknown) => void): void;
+  postMessage(message: unknown): void;
+}
+
+// Electron's utilityProcess gives process.parentPort (messages wrapped in { data });
+// child_process.fork gives process.send.
+const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+const send = (message: FromWorker): void => {
+  if (electronPort) electronPort.postMessage(message);
+  else process.send?.(message);
+};
+/** Sends the last message and exits once it has left this process. */
+const sendAndExit = (message: FromWorker, code = 0): void => {
+  if (electronPort) {
+    electronPort.postMessage(message);
+    setTimeout(() => process.exit(code), 50);
+  } else {
+    process.send?.(message, () => process.exit(code));
+  }
+};
+const onMessage = (listener: (message: unknown) => void): void => {
+  if (electronPort) electronPort.on('message', (event) => listener((event as { data: unknown }).data));
+  else process.on('message', listener);
+};
+
+const PROGRESS_INTERVAL_MS = 100;
+const abort = new AbortController();
+let lastProgress = 0;
+
+const context: JobContext = {
+  signal: abort.signal,
+  progress(done, total, unit, message) {
+    const now = Date.now();
+    if (now - lastProgress < PROGRESS_INTERVAL_MS && done !== total) return;
+    lastProgress = now;
+    send({ type: 'progress', done, total, unit, message });
+  },
+};
+
+function run(request: JobRequest): Promise<unknown> {
+  switch (request.kind) {
+    case 'hashFolder':
+      return hashFolder(request.params, context);
+  }
+}
+
+let started = false;
+onMessage((raw) => {
+  const message = ToWorker.safeParse(raw);
+  if (!message.success) {
+    sendAndExit({ type: 'failed', message: `Malformed message to the worker: ${describeSchemaError(message.error, 'message')}` }, 1);
+    return;
+  }
+  if (message.data.type === 'cancel') {
+    abort.abort();
+    return;
+  }
+  if (started) return;
+  started = true;
+  run(message.data.request).then(
+    (result) => sendAndExit({ type: 'done', result }),
+    (error: unknown) => {
+      if (error instanceof JobCancelled || abort.signal.aborted) sendAndExit({ type: 'cancelled' });
+      else sendAndExit({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    },
+  );
+});

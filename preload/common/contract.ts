@@ -1,0 +1,155 @@
+/**
+ * The one API contract between Graft's user interface and its main side.
+ *
+ * Every request, response and pushed event is declared here once, as a zod schema, and the
+ * TypeScript types are inferred from the schemas. The main side validates requests against it,
+ * the renderer's client validates responses and events against it, whichever transport carried
+ * them (Electron IPC or HTTP/WebSocket). Pure: imports no Electron, no Node, no DOM.
+ */
+import { z } from 'zod';
+
+export const ProjectInfo = z.object({
+  path: z.string(),
+  name: z.string(),
+  schemaVersion: z.number().int(),
+  createdAt: z.string(),
+});
+export type ProjectInfo = z.infer<typeof ProjectInfo>;
+
+export const RecentProject = z.object({
+  path: z.string(),
+  name: z.string(),
+  openedAt: z.string(),
+  /** False when the file has been moved or deleted since it was last opened. */
+  exists: z.boolean(),
+});
+export type RecentProject = z.infer<typeof RecentProject>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** Which shell the user interface runs in; the renderer uses it only to word things. */
+  shell: z.enum(['electron', 'browser']),
+  /** Native open/save dialogs exist only in Electron; the browser mode asks for typed paths. */
+  nativeDialogs: z.boolean(),
+  platform: z.string(),
+  homeDir: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+/** Each long-running kind of work, with the parameters it takes. Later issues add kinds here. */
+export const JobRequest = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('hashFolder'),
+    params: z.object({ folder: z.string().min(1, 'Choose a folder.') }),
+  }),
+]);
+export type JobRequest = z.infer<typeof JobRequest>;
+export type JobKind = JobRequest['kind'];
+
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type JobState = z.infer<typeof JobState>;
+
+export const JobProgress = z.object({
+  done: z.number(),
+  total: z.number().nullable(),
+  /** What `done` and `total` count, e.g. "files" or "bytes". */
+  unit: z.string(),
+  message: z.string(),
+  /** Units per second since the job started running, when enough has been seen to say. */
+  rate: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+export const Job = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  title: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  state: JobState,
+  progress: JobProgress,
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  result: z.unknown().nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const HashFolderResult = z.object({
+  files: z.number().int(),
+  bytes: z.number(),
+  unreadable: z.array(z.object({ path: z.string(), reason: z.string() })),
+  duplicateGroups: z.array(z.array(z.string())),
+});
+export type HashFolderResult = z.infer<typeof HashFolderResult>;
+
+const NoParams = z.object({}).strict();
+const ProjectPath = z.string().trim().min(1, 'Give the path of a project file.');
+
+/** Requests: method name → params schema and result schema. */
+export const methods = {
+  'app.info': { params: NoParams, result: AppInfo },
+  'projects.recent': { params: NoParams, result: z.array(RecentProject) },
+  'projects.current': { params: NoParams, result: ProjectInfo.nullable() },
+  'projects.create': {
+    params: z.object({ path: ProjectPath, name: z.string().trim().max(200).optional() }).strict(),
+    result: ProjectInfo,
+  },
+  'projects.open': { params: z.object({ path: ProjectPath }).strict(), result: ProjectInfo },
+  'projects.close': { params: NoParams, result: z.null() },
+  'projects.forget': { params: z.object({ path: z.string() }).strict(), result: z.array(RecentProject) },
+  /** Electron only: a native dialog; resolves to null when the user cancels. */
+  'dialog.chooseProjectFile': {
+    params: z.object({ mode: z.enum(['create', 'open']) }).strict(),
+    result: z.string().nullable(),
+  },
+  'dialog.chooseFolder': { params: NoParams, result: z.string().nullable() },
+  'jobs.list': { params: NoParams, result: z.array(Job) },
+  'jobs.start': { params: JobRequest, result: Job },
+  'jobs.cancel': { params: z.object({ id: z.number().int() }).strict(), result: Job },
+  /** Runs an interrupted, failed or cancelled job again with the same parameters. */
+  'jobs.retry': { params: z.object({ id: z.number().int() }).strict(), result: Job },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+
+/** Events the main side pushes to every connected user interface. */
+export const events = {
+  'job.updated': Job,
+  'project.changed': ProjectInfo.nullable(),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventData<E extends EventName> = z.output<Events[E]>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+/** What every transport carries back for a request. */
+export const WireResponse = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type WireResponse = z.infer<typeof WireResponse>;
+
+export const WireEvent = z.object({ event: z.string(), data: z.unknown() });
+export type WireEvent = z.infer<typeof WireEvent>;
+
+/** The result each kind of job reports when it finishes. */
+export const jobResults = {
+  hashFolder: HashFolderResult,
+} as const satisfies Record<JobKind, z.ZodType>;
+
+/** The browser mode's HTTP header carrying the per-launch token. */
+export const TOKEN_HEADER = 'x-graft-token';

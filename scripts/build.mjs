@@ -1,0 +1,31 @@
+// Builds everything the app runs: the main-side bundles (Electron main, CLI, job worker, preload)
+// with esbuild, and the renderer with Vite. `node scripts/build.mjs --main` skips the renderer.
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const onlyMain = process.argv.includes('--main');
+
+const nodeBundle = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  // Dependencies stay in node_modules: several are native (better-sqlite3, sharp) or load files.
+  packages: 'external',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const started = Date.now();
+await Promise.all([
+  build({ ...nodeBundle, entryPoints: { 'electron-main': 'main/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, entryPoints: { cli: 'main/node/cli/main.ts', worker: 'main/node/worker/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  // A sandboxed preload can require only 'electron': everything else is bundled in.
+  build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'preload/electron/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+]);
+if (!onlyMain) await viteBuild({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+console.log(`Built dist/ in ${((Date.now() - started) / 1000).toFixed(1)}s`);
