@@ -1,0 +1,54 @@
+/** Starts the real `graft serve` (the built CLI) with a private data folder, as a user would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export interface RunningApp {
+  url: string;
+  origin: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+export function startBrowserMode(graftHome: string): Promise<RunningApp> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'cli.cjs'), '--json', 'serve', '--no-open'], {
+    env: { ...process.env, GRAFT_HOME: graftHome },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`graft serve exited with ${code}: ${out}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      try {
+        const { url } = JSON.parse(out) as { url: string };
+        const parsed = new URL(url);
+        child.removeAllListeners('exit');
+        resolve({
+          url,
+          origin: parsed.origin,
+          token: parsed.searchParams.get('token')!,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      } catch {
+        // not a whole JSON document yet
+      }
+    });
+  });
+}
+
+export const CHROMIUM_PATH = process.env.GRAFT_CHROMIUM ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    // Flags for a sandboxed CI machine without network or GPU (running as root needs --no-sandbox).
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * User flows shared by the browser-mode and Electron end-to-end tests: the same clicks must work
+ * in both shells.
+ */
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** Collects Content-Security-Policy violations and uncaught errors, which must stay empty. */
+export function watchPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return problems;
+}
+
+export async function createProject(page: Page, file: string, name: string): Promise<void> {
+  await page.getByTestId('create-path').fill(file);
+  await page.getByTestId('create-project').click();
+  await page.getByTestId('project-name').filter({ hasText: name }).waitFor();
+}
+
+export async function reopenFromRecent(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'Switch project' }).click();
+  const recent = page.getByTestId('recent-projects').getByRole('button', { name: new RegExp(`^${name}`) });
+  await recent.waitFor();
+  await recent.click();
+  await page.getByTestId('project-name').filter({ hasText: name }).waitFor();
+}
+
+/** Starts the folder-check job on a slow folder, watches its progress move, then cancels it. */
+export async function watchAndCancelJob(page: Page, slowFolder: string): Promise<void> {
+  await page.getByTestId('folder-path').fill(slowFolder);
+  await page.getByTestId('check-folder').click();
+  const running = page.locator('[data-testid="job-row"][data-state="running"]');
+  await running.waitFor();
+  const progress = running.getByTestId('job-progress');
+  await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 20_000 }).toBeGreaterThan(0);
+  const first = Number(await progress.getAttribute('value'));
+  await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 20_000 }).toBeGreaterThan(first);
+  await expect.poll(async () => (await running.textContent()) ?? '').toMatch(/left/);
+
+  await running.getByTestId('job-cancel').click();
+  await page.locator('[data-testid="job-row"][data-state="cancelled"]').waitFor();
+}
+
+export async function checkSmallFolder(page: Page, folder: string): Promise<string> {
+  await page.getByTestId('folder-path').fill(folder);
+  await page.getByTestId('check-folder').click();
+  const result = page.getByTestId('check-result');
+  await result.waitFor();
+  return (await result.textContent()) ?? '';
+}
