@@ -12,7 +12,7 @@ const nodeBuiltins = { group: ['node:*'], message: 'common/ code is pure: no Nod
 const electron = { name: 'electron', message: 'Only main/electron-main/ and preload/electron/ may use Electron.' };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', '.electron-native/', 'test-results/'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', '.electron-native/', 'test-results/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
