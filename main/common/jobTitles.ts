@@ -5,6 +5,8 @@ export function jobTitle(request: JobRequest): string {
   switch (request.kind) {
     case 'hashFolder':
       return `Check files in ${lastPathPart(request.params.folder)}`;
+    case 'import':
+      return `Import ${request.params.folders.map(lastPathPart).join(', ')}`;
   }
 }
 

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { IPC_CALL, IPC_EVENT } from '../../preload/electron/channels';
 import { distPath } from '../node/app/paths';
 import { GraftService } from '../node/api/graftService';
+import { resolveImageRequest } from '../node/library/imageRoutes';
 import { contentSecurityPolicy } from '../common/securityPolicy';
 import { launchUtilityProcess } from './utilityProcessLauncher';
 
@@ -46,6 +47,8 @@ function serveRenderer(): void {
   const root = distPath('renderer');
   protocol.handle(APP_SCHEME, async (request) => {
     const { pathname } = new URL(request.url);
+    const image = await resolveImageRequest(service, pathname);
+    if (image) return new Response(new Uint8Array(image.body), { headers: { 'content-type': image.contentType } });
     const file = path.resolve(root, pathname === '/' ? 'index.html' : decodeURIComponent(pathname).slice(1));
     if (!file.startsWith(root + path.sep)) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());

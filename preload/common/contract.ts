@@ -43,6 +43,14 @@ export const JobRequest = z.discriminatedUnion('kind', [
     kind: z.literal('hashFolder'),
     params: z.object({ folder: z.string().min(1, 'Choose a folder.') }),
   }),
+  z.object({
+    kind: z.literal('import'),
+    params: z.object({
+      folders: z.array(z.string().trim().min(1)).min(1, 'Choose at least one folder.'),
+      /** ImageFolder layout: the parent folder's name is the label; train/val/test folders set the split. */
+      folderLabels: z.boolean(),
+    }),
+  }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
 export type JobKind = JobRequest['kind'];
@@ -85,6 +93,65 @@ export const HashFolderResult = z.object({
 });
 export type HashFolderResult = z.infer<typeof HashFolderResult>;
 
+export const Split = z.enum(['train', 'validation', 'test']);
+
+export const ClassInfo = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  color: z.string(),
+  position: z.number().int(),
+  count: z.number().int(),
+});
+export type ClassInfo = z.infer<typeof ClassInfo>;
+
+export const ImageQuery = z
+  .object({
+    classId: z.union([z.number().int(), z.literal('unlabelled')]).optional(),
+    split: Split.optional(),
+    folder: z.string().optional(),
+    search: z.string().max(200).optional(),
+    sort: z.enum(['name', 'added', 'class']).default('name'),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(2000).default(200),
+  })
+  .strict();
+export type ImageQuery = z.output<typeof ImageQuery>;
+
+export const LibraryImage = z.object({
+  id: z.number().int(),
+  hash: z.string(),
+  classId: z.number().int().nullable(),
+  split: Split,
+  splitSource: z.enum(['auto', 'folder', 'pinned']),
+  width: z.number().int(),
+  height: z.number().int(),
+  path: z.string(),
+  name: z.string(),
+  /** Every known path of this photo is gone. */
+  missing: z.boolean(),
+  /** How many paths this photo has (copies in several folders). */
+  paths: z.number().int(),
+});
+export type LibraryImage = z.infer<typeof LibraryImage>;
+
+export const LibraryPage = z.object({ total: z.number().int(), offset: z.number().int(), items: z.array(LibraryImage) });
+export type LibraryPage = z.infer<typeof LibraryPage>;
+
+export const LibrarySummary = z.object({
+  images: z.number().int(),
+  unlabelled: z.number().int(),
+  splits: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
+  missingPaths: z.number().int(),
+  problems: z.array(z.object({ path: z.string(), reason: z.string() })),
+  folders: z.array(z.string()),
+  classes: z.array(ClassInfo),
+});
+export type LibrarySummary = z.infer<typeof LibrarySummary>;
+
+const ClassName = z.string().trim().min(1, 'Give the class a name.').max(100);
+const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2f7d5b.');
+const ImageIds = z.array(z.number().int()).max(1_000_000);
+
 const NoParams = z.object({}).strict();
 const ProjectPath = z.string().trim().min(1, 'Give the path of a project file.');
 
@@ -106,6 +173,26 @@ export const methods = {
     result: z.string().nullable(),
   },
   'dialog.chooseFolder': { params: NoParams, result: z.string().nullable() },
+  'library.summary': { params: NoParams, result: LibrarySummary },
+  'library.page': { params: ImageQuery, result: LibraryPage },
+  'library.ids': { params: ImageQuery.omit({ offset: true, limit: true }), result: z.array(z.number().int()) },
+  'classes.create': { params: z.object({ name: ClassName, color: Color.optional() }).strict(), result: ClassInfo },
+  'classes.update': { params: z.object({ id: z.number().int(), name: ClassName.optional(), color: Color.optional() }).strict(), result: ClassInfo },
+  'classes.merge': { params: z.object({ from: z.number().int(), into: z.number().int() }).strict(), result: ClassInfo },
+  'classes.delete': { params: z.object({ id: z.number().int() }).strict(), result: z.null() },
+  'classes.reorder': { params: z.object({ ids: z.array(z.number().int()) }).strict(), result: z.array(ClassInfo) },
+  /** Labels photos (classId null: unlabel) as one undoable action; returns how many changed. */
+  'labels.set': { params: z.object({ imageIds: ImageIds, classId: z.number().int().nullable() }).strict(), result: z.number().int() },
+  'labels.undo': { params: NoParams, result: z.number().int() },
+  'labels.redo': { params: NoParams, result: z.number().int() },
+  'splits.pin': { params: z.object({ imageIds: ImageIds, split: Split.nullable() }).strict(), result: z.null() },
+  'splits.configure': {
+    params: z
+      .object({ train: z.number().min(0), validation: z.number().min(0), test: z.number().min(0), seed: z.number().int() })
+      .strict()
+      .refine((r) => r.train + r.validation + r.test > 0, 'The ratios cannot all be zero.'),
+    result: z.null(),
+  },
   'jobs.list': { params: NoParams, result: z.array(Job) },
   'jobs.start': { params: JobRequest, result: Job },
   'jobs.cancel': { params: z.object({ id: z.number().int() }).strict(), result: Job },
@@ -122,6 +209,8 @@ export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
 export const events = {
   'job.updated': Job,
   'project.changed': ProjectInfo.nullable(),
+  /** Photos, labels or classes changed: views showing them should reload. */
+  'library.changed': z.object({ reason: z.enum(['import', 'labels', 'classes', 'splits']) }),
 } as const;
 
 export type Events = typeof events;
@@ -146,9 +235,27 @@ export type WireResponse = z.infer<typeof WireResponse>;
 export const WireEvent = z.object({ event: z.string(), data: z.unknown() });
 export type WireEvent = z.infer<typeof WireEvent>;
 
+export const ImportResult = z.object({
+  /** Image files found under the folders. */
+  found: z.number().int(),
+  /** New photos added to the project. */
+  added: z.number().int(),
+  /** Photos already in the project found at a new path (a copy, or a moved file). */
+  newPaths: z.number().int(),
+  unchanged: z.number().int(),
+  /** Files that are not images by their extension. */
+  skipped: z.number().int(),
+  /** Known paths under these folders that are gone now (flagged, labels kept). */
+  missing: z.number().int(),
+  labelled: z.number().int(),
+  problems: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+
 /** The result each kind of job reports when it finishes. */
 export const jobResults = {
   hashFolder: HashFolderResult,
+  import: ImportResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** The browser mode's HTTP header carrying the per-launch token. */

@@ -3,14 +3,18 @@
  * hand it raw requests through `call` and forward what `subscribe` pushes; it never knows
  * which transport it serves.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EventData, EventName, WireEvent, WireResponse } from '../../../preload/common/contract';
+import type { EventData, EventName, Job, WireEvent, WireResponse } from '../../../preload/common/contract';
+import { autoSplit, type Split, type SplitRatios } from '../../common/splits';
 import { GraftError } from '../../../preload/common/errors';
 import { appVersion, distPath, userDataDir } from '../app/paths';
 import { RecentProjects } from '../app/recentProjects';
 import { createProject, openProject, type Project } from '../db/project';
 import { JobRunner } from '../jobs/runner';
+import { LibraryStore } from '../library/libraryStore';
+import { isContentHash, thumbnailPath } from '../library/thumbnails';
 import type { LaunchWorker } from '../jobs/workerLauncher';
 import { dispatch, type Handlers } from './dispatch';
 
@@ -28,6 +32,8 @@ export interface Shell {
 export class GraftService {
   private project: Project | null = null;
   private jobs: JobRunner | null = null;
+  private library: LibraryStore | null = null;
+  private lastImportRefresh = 0;
   private readonly listeners = new Set<(event: WireEvent) => void>();
   private readonly recent: RecentProjects;
 
@@ -60,6 +66,54 @@ export class GraftService {
     await this.closeProject();
   }
 
+  private requireLibrary(): LibraryStore {
+    if (!this.library) throw new GraftError('no_project', 'Open or create a project first.');
+    return this.library;
+  }
+
+  /** Changes the library and tells every client to reload what it shows. */
+  private changeLibrary<T>(reason: EventData<'library.changed'>['reason'], change: (library: LibraryStore) => T): T {
+    const result = change(this.requireLibrary());
+    this.emit('library.changed', { reason });
+    return result;
+  }
+
+  private automaticSplit(): (hash: string) => Split {
+    const meta = this.requireProject().db.prepare('SELECT key, value FROM project_meta WHERE key IN (?, ?)').all('split_ratios', 'split_seed') as { key: string; value: string }[];
+    const values = new Map(meta.map((r) => [r.key, r.value]));
+    const ratios = JSON.parse(values.get('split_ratios') ?? '{"train":0.7,"validation":0.15,"test":0.15}') as SplitRatios;
+    const seed = Number(values.get('split_seed') ?? 1);
+    return (hash) => autoSplit(hash, seed, ratios);
+  }
+
+  private requireProject(): Project {
+    if (!this.project) throw new GraftError('no_project', 'Open or create a project first.');
+    return this.project;
+  }
+
+  /** A photo's thumbnail file, for the transports that serve images; null if there is none. */
+  thumbnailFile(hash: string): string | null {
+    if (!this.project || !isContentHash(hash)) return null;
+    const file = thumbnailPath(this.project.info.path, hash);
+    return fs.existsSync(file) ? file : null;
+  }
+
+  /** A present file of an image, for the full-size preview; null if none is left. */
+  imageFile(imageId: number): string | null {
+    return this.library?.presentPath(imageId) ?? null;
+  }
+
+  private onJobUpdate(job: Job): void {
+    this.emit('job.updated', job);
+    // An import fills the library as it goes: let the grid refresh now and then, and at the end.
+    if (job.kind !== 'import') return;
+    const finished = job.state !== 'running' && job.state !== 'queued';
+    if (finished || Date.now() - this.lastImportRefresh > 2000) {
+      this.lastImportRefresh = Date.now();
+      this.emit('library.changed', { reason: 'import' });
+    }
+  }
+
   private requireJobs(): JobRunner {
     if (!this.jobs) throw new GraftError('no_project', 'Open or create a project first.');
     return this.jobs;
@@ -71,18 +125,20 @@ export class GraftService {
     this.project = null;
     await this.jobs?.dispose();
     this.jobs = null;
+    this.library = null;
     project.close();
   }
 
   private async useProject(project: Project) {
     await this.closeProject();
     this.project = project;
+    this.library = new LibraryStore(project.db);
     this.jobs = new JobRunner({
       db: project.db,
       projectPath: project.info.path,
       workerScript: distPath('worker.cjs'),
       launch: this.shell.launchWorker,
-      onUpdate: (job) => this.emit('job.updated', job),
+      onUpdate: (job) => this.onJobUpdate(job),
     });
     this.recent.touch(project.info.path, project.info.name);
     this.emit('project.changed', project.info);
@@ -113,6 +169,29 @@ export class GraftService {
     'projects.forget': ({ path }) => this.recent.forget(path),
     'dialog.chooseProjectFile': ({ mode }) => this.requireDialogs().chooseProjectFile(mode),
     'dialog.chooseFolder': () => this.requireDialogs().chooseFolder(),
+    'library.summary': () => this.requireLibrary().summary(),
+    'library.page': (query) => this.requireLibrary().page(query),
+    'library.ids': (query) => this.requireLibrary().ids(query),
+    'classes.create': ({ name, color }) => this.changeLibrary('classes', (l) => l.createClass(name, color)),
+    'classes.update': ({ id, ...change }) => this.changeLibrary('classes', (l) => l.updateClass(id, change)),
+    'classes.merge': ({ from, into }) => this.changeLibrary('classes', (l) => l.mergeClasses(from, into)),
+    'classes.delete': ({ id }) => this.changeLibrary('classes', (l) => (l.deleteClass(id), null)),
+    'classes.reorder': ({ ids }) => this.changeLibrary('classes', (l) => l.reorderClasses(ids)),
+    'labels.set': ({ imageIds, classId }) => this.changeLibrary('labels', (l) => l.setLabels(imageIds, classId)),
+    'labels.undo': () => this.changeLibrary('labels', (l) => l.undo()),
+    'labels.redo': () => this.changeLibrary('labels', (l) => l.redo()),
+    'splits.pin': ({ imageIds, split }) => this.changeLibrary('splits', (l) => (l.pinSplit(imageIds, split, this.automaticSplit()), null)),
+    'splits.configure': ({ seed, ...ratios }) =>
+      this.changeLibrary('splits', (l) => {
+        const db = this.requireProject().db;
+        const set = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+        db.transaction(() => {
+          set.run('split_ratios', JSON.stringify(ratios));
+          set.run('split_seed', String(seed));
+          l.resplit(this.automaticSplit());
+        })();
+        return null;
+      }),
     'jobs.list': () => (this.jobs ? this.jobs.list() : []),
     'jobs.start': (request) => this.requireJobs().start(request),
     'jobs.cancel': ({ id }) => this.requireJobs().cancel(id),

@@ -4,9 +4,10 @@
  * one JSON document on stdout; progress goes to stderr.
  */
 import { Command, CommanderError, Option } from 'commander';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { GraftClient } from '../../../preload/common/client';
-import type { HashFolderResult, Job } from '../../../preload/common/contract';
+import type { HashFolderResult, ImportResult, Job } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import { formatAmount } from '../../common/progress';
 import { GraftService } from '../api/graftService';
@@ -26,12 +27,20 @@ function output(json: boolean | undefined, data: unknown, human: () => string): 
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
 }
 
-/** A service and client for one command, closed (jobs stopped, project closed) afterwards. */
-async function withProject<T>(projectPath: string, use: (client: GraftClient) => Promise<T>): Promise<T> {
+/**
+ * A service and client for one command, closed (jobs stopped, project closed) afterwards.
+ * With `create`, a project that does not exist yet is created (as `graft import` does).
+ */
+async function withProject<T>(projectPath: string, use: (client: GraftClient) => Promise<T>, create = false): Promise<T> {
   const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
   const client = inProcessClient(service);
   try {
-    await client.call('projects.open', { path: projectPath });
+    if (create && !fs.existsSync(projectPath)) {
+      const info = await client.call('projects.create', { path: projectPath });
+      process.stderr.write(`Created the project ${info.path}\n`);
+    } else {
+      await client.call('projects.open', { path: projectPath });
+    }
     return await use(client);
   } finally {
     await service.shutdown();
@@ -129,6 +138,78 @@ export function buildProgram(): Command {
             ...result.unreadable.map((u) => `  could not read ${u.path}: ${u.reason}`),
           ].join('\n'),
         );
+      });
+    });
+
+  program
+    .command('import <folders...>')
+    .description('import the photos under one or more folders (recursive); a second run adds only what is new')
+    .requiredOption('--project <file>', 'the project file (created if it does not exist)')
+    .option('--folder-labels', 'label photos by their folder name (cats/x.jpg is "cats"); train/val/test folders set the split')
+    .action(async (folders: string[], options: { project: string; folderLabels?: boolean }) => {
+      await withProject(
+        options.project,
+        async (client) => {
+          const job = await runJob(client, { kind: 'import', params: { folders: folders.map((f) => path.resolve(f)), folderLabels: Boolean(options.folderLabels) } }, globals().progress);
+          if (job.state !== 'done') throw new GraftError('conflict', `The import ${job.state}${job.error ? `: ${job.error}` : '.'} What was imported so far is kept; run the same command to continue.`);
+          const result = job.result as ImportResult;
+          const summary = await client.call('library.summary', {});
+          const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
+          output(globals().json, { ...result, seconds, library: { images: summary.images, unlabelled: summary.unlabelled, splits: summary.splits, classes: summary.classes } }, () =>
+            [
+              `Found ${result.found} photos: ${result.added} new, ${result.newPaths} already known at another path, ${result.unchanged} unchanged; ${result.skipped} other files skipped.`,
+              seconds ? `Took ${seconds.toFixed(1)} s (${((result.added + result.newPaths + result.unchanged) / seconds).toFixed(0)} photos/s, thumbnails included).` : '',
+              result.labelled ? `Labelled ${result.labelled} from their folders.` : '',
+              result.missing ? `${result.missing} known files were not found again (kept, flagged missing).` : '',
+              `The project now has ${summary.images} photos (${summary.unlabelled} unlabelled); train ${summary.splits.train}, validation ${summary.splits.validation}, test ${summary.splits.test}.`,
+              ...summary.classes.map((c) => `  ${c.name}: ${c.count}`),
+              ...(result.problems.length ? [`${result.problems.length} files could not be imported:`, ...result.problems.map((p) => `  ${p.path}: ${p.reason}`)] : []),
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          );
+        },
+        true,
+      );
+    });
+
+  program
+    .command('classes')
+    .description('list the classes with how many photos each has')
+    .requiredOption('--project <file>', 'the project file')
+    .action(async (options: { project: string }) => {
+      await withProject(options.project, async (client) => {
+        const summary = await client.call('library.summary', {});
+        output(globals().json, { classes: summary.classes, unlabelled: summary.unlabelled }, () =>
+          [...summary.classes.map((c) => `${String(c.count).padStart(7)}  ${c.name}`), `${String(summary.unlabelled).padStart(7)}  (unlabelled)`].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('label <class> <paths...>')
+    .description('label photos (by any of their file paths) with a class, created if new; "none" unlabels')
+    .requiredOption('--project <file>', 'the project file')
+    .action(async (className: string, paths: string[], options: { project: string }) => {
+      await withProject(options.project, async (client) => {
+        const ids: number[] = [];
+        const unknown: string[] = [];
+        for (const p of paths.map((p) => path.resolve(p))) {
+          const page = await client.call('library.page', { search: path.basename(p), limit: 2000 });
+          const match = page.items.find((item) => item.path === p);
+          if (match) ids.push(match.id);
+          else unknown.push(p);
+        }
+        let classId: number | null = null;
+        if (className !== 'none') {
+          const existing = (await client.call('library.summary', {})).classes.find((c) => c.name.toLowerCase() === className.toLowerCase());
+          classId = existing ? existing.id : (await client.call('classes.create', { name: className })).id;
+        }
+        const changed = await client.call('labels.set', { imageIds: ids, classId });
+        output(globals().json, { changed, unknown }, () =>
+          [`Labelled ${changed} photos ${classId === null ? 'as unlabelled' : `“${className}”`}.`, ...unknown.map((u) => `  not in the project: ${u}`)].join('\n'),
+        );
+        if (unknown.length) process.exitCode = 1;
       });
     });
 

@@ -35,6 +35,75 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX jobs_by_state ON jobs (state);
     `,
   },
+  {
+    version: 2,
+    description: 'the photo library: images by content hash, their paths, classes, labels, splits',
+    sql: `
+      CREATE TABLE classes (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        color     TEXT NOT NULL,
+        position  INTEGER NOT NULL
+      ) STRICT;
+
+      -- One row per distinct photo content: the same photo in two folders is one image.
+      CREATE TABLE images (
+        id            INTEGER PRIMARY KEY,
+        hash          TEXT NOT NULL UNIQUE,      -- SHA-256 of the file's bytes
+        width         INTEGER NOT NULL,
+        height        INTEGER NOT NULL,
+        format        TEXT NOT NULL,
+        bytes         INTEGER NOT NULL,
+        added_at      TEXT NOT NULL,
+        class_id      INTEGER REFERENCES classes(id) ON DELETE SET NULL,
+        labelled_at   TEXT,
+        -- train / validation / test; 'folder' and 'pinned' splits are never reassigned.
+        split         TEXT NOT NULL CHECK (split IN ('train','validation','test')),
+        split_source  TEXT NOT NULL DEFAULT 'auto' CHECK (split_source IN ('auto','folder','pinned'))
+      ) STRICT;
+      CREATE INDEX images_by_class ON images (class_id);
+      CREATE INDEX images_by_split ON images (split);
+
+      CREATE TABLE image_paths (
+        path      TEXT PRIMARY KEY,
+        image_id  INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        folder    TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        size      INTEGER NOT NULL,
+        mtime_ms  INTEGER NOT NULL,
+        missing   INTEGER NOT NULL DEFAULT 0    -- the file was not found at the last import
+      ) STRICT;
+      CREATE INDEX image_paths_by_image ON image_paths (image_id);
+      CREATE INDEX image_paths_by_folder ON image_paths (folder);
+
+      -- The folders the user chose to import, re-scanned by a later import.
+      CREATE TABLE sources (
+        folder         TEXT PRIMARY KEY,
+        folder_labels  INTEGER NOT NULL,
+        added_at       TEXT NOT NULL
+      ) STRICT;
+
+      -- Files that look like images but could not be imported, with the reason.
+      CREATE TABLE import_problems (
+        path    TEXT PRIMARY KEY,
+        reason  TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+      ) STRICT;
+
+      -- Label changes, grouped per user action, for undo and redo.
+      CREATE TABLE label_edits (
+        id          INTEGER PRIMARY KEY,
+        action_id   INTEGER NOT NULL,
+        image_id    INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        before      INTEGER,
+        after       INTEGER,
+        undone      INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX label_edits_by_action ON label_edits (action_id);
+
+      INSERT INTO project_meta (key, value) VALUES ('split_ratios', '{"train":0.7,"validation":0.15,"test":0.15}'), ('split_seed', '1');
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

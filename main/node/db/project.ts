@@ -18,7 +18,7 @@ export interface Project {
   close(): void;
 }
 
-function configure(db: Sqlite): void {
+export function configure(db: Sqlite): void {
   // WAL lets the worker process write while the user interface reads, and a crash mid-write
   // leaves the last committed state intact.
   db.pragma('journal_mode = WAL');
@@ -123,6 +123,21 @@ export function openProject(file: string): Project {
   configure(db);
   migrate(db);
   return wrap(db, absolute);
+}
+
+/**
+ * Opens a project that the main side has already checked and migrated, from a job's worker
+ * process: both write through SQLite's WAL, each change in a transaction.
+ */
+export function openProjectDatabase(file: string): Sqlite {
+  const db = openSqlite(file, { fileMustExist: true });
+  configure(db);
+  return db;
+}
+
+/** The folder beside a project file for caches that can be rebuilt (thumbnails). */
+export function projectCacheDir(file: string): string {
+  return `${file}-cache`;
 }
 
 function wrap(db: Sqlite, file: string): Project {

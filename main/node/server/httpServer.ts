@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { TOKEN_HEADER, type WireEvent } from '../../../preload/common/contract';
 import { contentSecurityPolicy } from '../../common/securityPolicy';
 import type { GraftService } from '../api/graftService';
+import { resolveImageRequest } from '../library/imageRoutes';
 
 const TOKEN_COOKIE = 'graft_token';
 const MAX_BODY_BYTES = 1 << 20;
@@ -96,6 +97,19 @@ export async function startServer(options: ServeOptions): Promise<GraftServer> {
     }
     if (url.pathname.startsWith('/api/call/')) {
       void handleCall(request, response, options.service, decodeURIComponent(url.pathname.slice('/api/call/'.length)));
+      return;
+    }
+    if (url.pathname.startsWith('/thumbs/') || url.pathname.startsWith('/photos/')) {
+      void resolveImageRequest(options.service, url.pathname).then((image) => {
+        if (!image) {
+          response.writeHead(404, securityHeaders()).end();
+          return;
+        }
+        // Thumbnails are named by content hash, so they never change: let the browser keep them.
+        const cache = url.pathname.startsWith('/thumbs/') ? 'private, max-age=31536000, immutable' : 'no-store';
+        response.writeHead(200, { ...securityHeaders(), 'content-type': image.contentType, 'cache-control': cache });
+        response.end(image.body);
+      });
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -7,6 +7,7 @@ import type { JobRequest } from '../../../preload/common/contract';
 import { describeSchemaError } from '../../../preload/common/errors';
 import { ToWorker, type FromWorker } from '../../common/workerProtocol';
 import { hashFolder } from './hashFolder';
+import { importPhotos } from './importPhotos';
 import { JobCancelled, type JobContext } from './jobContext';
 
 interface ParentPort {
@@ -49,10 +50,12 @@ const context: JobContext = {
   },
 };
 
-function run(request: JobRequest): Promise<unknown> {
+function run(request: JobRequest, projectPath: string): Promise<unknown> {
   switch (request.kind) {
     case 'hashFolder':
       return hashFolder(request.params, context);
+    case 'import':
+      return importPhotos(request.params, projectPath, context);
   }
 }
 
@@ -69,7 +72,7 @@ onMessage((raw) => {
   }
   if (started) return;
   started = true;
-  run(message.data.request).then(
+  run(message.data.request, message.data.projectPath).then(
     (result) => sendAndExit({ type: 'done', result }),
     (error: unknown) => {
       if (error instanceof JobCancelled || abort.signal.aborted) sendAndExit({ type: 'cancelled' });
