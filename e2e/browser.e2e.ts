@@ -5,7 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSlowFolder, makeTempDir } from '../test-support/tempDir';
 import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
-import { checkSmallFolder, createProject, reopenFromRecent, watchAndCancelJob, watchPageProblems } from './support/flows';
+import { writeJpeg } from '../test-support/imageFixtures';
+import { checkSmallFolder, createProject, gridLabels, importFolder, reopenFromRecent, watchAndCancelJob, watchPageProblems } from './support/flows';
 
 let temp: ReturnType<typeof makeTempDir>;
 let app: RunningApp;
@@ -54,6 +55,42 @@ describe('Graft in the browser mode', () => {
 
   it('shows a long job’s progress and cancels it', async () => {
     await watchAndCancelJob(page, makeSlowFolder(temp.dir));
+  });
+
+  it('imports a folder, labels with the keyboard, bulk-labels a selection, undoes, and keeps labels over a reload', async () => {
+    const folder = path.join(temp.dir, 'pets');
+    for (let i = 0; i < 6; i++) await writeJpeg(path.join(folder, `pet-${i}.jpg`), { r: 40 * i, g: 100, b: 200 - 30 * i });
+    fs.writeFileSync(path.join(folder, 'zero.jpg'), '');
+    await importFolder(page, folder, false);
+    await page.getByTestId('library-summary').filter({ hasText: '6 photos' }).waitFor();
+    await page.getByTestId('import-problems').filter({ hasText: 'empty file' }).waitFor();
+
+    await page.getByRole('button', { name: /^Label/ }).click();
+    for (const name of ['cat', 'dog']) {
+      await page.getByTestId('new-class').fill(name);
+      await page.getByTestId('add-class').click();
+      await page.getByTestId('class-item').filter({ hasText: name }).waitFor();
+    }
+    await page.getByTestId('grid-cell').first().click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('1'); // pet-0: cat, and the cursor moves on
+    await page.keyboard.press('2'); // pet-1: dog
+    await expect.poll(() => gridLabels(page)).toEqual(['cat', 'dog', '', '', '', '']);
+
+    await page.getByTestId('grid-cell').nth(2).click();
+    await page.getByTestId('grid-cell').nth(4).click({ modifiers: ['Shift'] });
+    await page.keyboard.press('2');
+    await expect.poll(() => gridLabels(page)).toEqual(['cat', 'dog', 'dog', 'dog', 'dog', '']);
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => gridLabels(page)).toEqual(['cat', 'dog', '', '', '', '']);
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+z');
+
+    await page.reload();
+    await page.getByRole('button', { name: /^Label/ }).click();
+    await expect.poll(() => gridLabels(page)).toEqual(['cat', 'dog', '', '', '', '']);
+    await expect.poll(() => page.getByTestId('class-count').allTextContents()).toEqual(['1', '1']);
   });
 
   it('tells the user clearly when a file is not a project', async () => {

@@ -52,3 +52,20 @@ export async function checkSmallFolder(page: Page, folder: string): Promise<stri
   await result.waitFor();
   return (await result.textContent()) ?? '';
 }
+
+/** Imports a folder from the Library view and waits for its job to finish. */
+export async function importFolder(page: Page, folder: string, folderLabels: boolean): Promise<void> {
+  await page.getByRole('button', { name: /^Library/ }).click();
+  await page.getByTestId('import-path').first().fill(folder);
+  const box = page.getByTestId('folder-labels');
+  if ((await box.isChecked()) !== folderLabels) await box.click();
+  await page.getByTestId('import-start').click();
+  await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Import' }).first().waitFor();
+}
+
+/** The class shown on each grid cell, in grid order. */
+export async function gridLabels(page: Page): Promise<string[]> {
+  const cells = page.getByTestId('grid-cell');
+  await cells.first().waitFor();
+  return cells.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-class') ?? ''));
+}

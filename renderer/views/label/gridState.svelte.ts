@@ -1,0 +1,137 @@
+/**
+ * State of the labelling grid: the filter, the ordered ids that match it, pages of photo details
+ * loaded as they scroll into view, the cursor and the selection. Kept apart from components so
+ * the keyboard, the grid and the class panel share one source of truth.
+ */
+import { SvelteSet } from 'svelte/reactivity';
+import type { ClassInfo, ImageQuery, LibraryImage } from '../../../preload/common/contract';
+import { app } from '../../lib/appState.svelte';
+import { client } from '../../lib/client';
+
+export const PAGE_SIZE = 200;
+
+export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'search' | 'sort'>;
+
+class GridState {
+  filter = $state<Filter>({ sort: 'name' });
+  ids = $state<number[]>([]);
+  pages = $state<Record<number, LibraryImage[]>>({});
+  classes = $state<ClassInfo[]>([]);
+  unlabelled = $state(0);
+  cursor = $state(0);
+  /** Selected photo ids (not indexes: they survive reloads and re-sorting). */
+  readonly selected = new SvelteSet<number>();
+  anchor = $state<number | null>(null);
+  loading = $state(false);
+  private generation = 0;
+  private pending = new Set<number>();
+
+  get total(): number {
+    return this.ids.length;
+  }
+
+  itemAt(index: number): LibraryImage | undefined {
+    return this.pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
+  }
+
+  classById(id: number | null): ClassInfo | undefined {
+    return id === null ? undefined : this.classes.find((c) => c.id === id);
+  }
+
+  /** Reloads everything for the current filter; keeps the selection of photos still shown. */
+  async reload(): Promise<void> {
+    const generation = ++this.generation;
+    this.loading = true;
+    const query = $state.snapshot(this.filter);
+    const [firstPage, ids, summary] = await Promise.all([
+      client.call('library.page', { ...query, offset: 0, limit: PAGE_SIZE }),
+      client.call('library.ids', query),
+      client.call('library.summary', {}),
+    ]);
+    if (generation !== this.generation) return;
+    this.pending.clear();
+    this.pages = { 0: firstPage.items };
+    this.ids = ids;
+    this.classes = summary.classes;
+    this.unlabelled = summary.unlabelled;
+    const present = new Set(ids);
+    for (const id of [...this.selected]) if (!present.has(id)) this.selected.delete(id);
+    this.cursor = Math.min(this.cursor, Math.max(0, ids.length - 1));
+    this.loading = false;
+  }
+
+  /** Loads the pages that hold rows [first, last] if they are not loaded yet. */
+  ensureLoaded(firstIndex: number, lastIndex: number): void {
+    const generation = this.generation;
+    for (let page = Math.floor(firstIndex / PAGE_SIZE); page <= Math.floor(lastIndex / PAGE_SIZE); page++) {
+      if (this.pages[page] || this.pending.has(page) || page * PAGE_SIZE >= this.total) continue;
+      this.pending.add(page);
+      void client.call('library.page', { ...$state.snapshot(this.filter), offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((result) => {
+        if (generation !== this.generation) return;
+        this.pages[page] = result.items;
+        this.pending.delete(page);
+      });
+    }
+  }
+
+  setFilter(change: Partial<Filter>): void {
+    this.filter = { ...this.filter, ...change };
+    this.cursor = 0;
+    this.anchor = null;
+    this.selected.clear();
+    void this.reload();
+  }
+
+  /** Moves the cursor; with `extend`, selects the range from the anchor, as shift does. */
+  moveTo(index: number, mode: 'replace' | 'extend' | 'keep' = 'keep'): void {
+    if (this.total === 0) return;
+    const target = Math.max(0, Math.min(this.total - 1, index));
+    if (mode === 'extend') {
+      const anchor = this.anchor ?? this.cursor;
+      this.anchor = anchor;
+      this.selected.clear();
+      const [from, to] = anchor < target ? [anchor, target] : [target, anchor];
+      for (let i = from; i <= to; i++) this.selected.add(this.ids[i]);
+    } else if (mode === 'replace') {
+      this.anchor = target;
+      this.selected.clear();
+      this.selected.add(this.ids[target]);
+    }
+    this.cursor = target;
+  }
+
+  toggle(index: number): void {
+    const id = this.ids[index];
+    if (id === undefined) return;
+    if (this.selected.has(id)) this.selected.delete(id);
+    else this.selected.add(id);
+    this.anchor = index;
+    this.cursor = index;
+  }
+
+  selectAll(): void {
+    for (const id of this.ids) this.selected.add(id);
+  }
+
+  /** The photos an action applies to: the selection, or else the photo under the cursor. */
+  targets(): number[] {
+    if (this.selected.size) return [...this.selected];
+    const id = this.ids[this.cursor];
+    return id === undefined ? [] : [id];
+  }
+
+  async label(classId: number | null, ids = this.targets()): Promise<void> {
+    if (!ids.length) return;
+    // Labelling one photo at a time moves on to the next, as in a review queue. The cursor moves
+    // at once, not after the save, so that fast typing labels consecutive photos.
+    if (ids.length === 1 && !this.selected.size && this.filter.classId === undefined) this.cursor = Math.min(this.cursor + 1, this.total - 1);
+    await app.attempt(() => client.call('labels.set', { imageIds: ids, classId }));
+  }
+
+  labelWithSlot(slot: number): Promise<void> {
+    const cls = this.classes[slot - 1];
+    return cls ? this.label(cls.id) : Promise.resolve();
+  }
+}
+
+export const grid = new GridState();
