@@ -187,6 +187,25 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('splits')
+    .description('show the train/validation/test split, or change its ratios and seed (folder-given and pinned splits are kept)')
+    .requiredOption('--project <file>', 'the project file')
+    .option('--train <ratio>', 'share of photos for training', Number.parseFloat)
+    .option('--validation <ratio>', 'share for validation (early stopping)', Number.parseFloat)
+    .option('--test <ratio>', 'share for the final, honest test', Number.parseFloat)
+    .option('--seed <n>', 'seed of the assignment', (v) => Number.parseInt(v, 10))
+    .action(async (options: { project: string; train?: number; validation?: number; test?: number; seed?: number }) => {
+      await withProject(options.project, async (client) => {
+        const change = [options.train, options.validation, options.test, options.seed].some((v) => v !== undefined);
+        if (change) {
+          await client.call('splits.configure', { train: options.train ?? 0.7, validation: options.validation ?? 0.15, test: options.test ?? 0.15, seed: options.seed ?? 1 });
+        }
+        const { splits } = await client.call('library.summary', {});
+        output(globals().json, splits, () => `train ${splits.train}, validation ${splits.validation}, test ${splits.test}`);
+      });
+    });
+
+  program
     .command('label <class> <paths...>')
     .description('label photos (by any of their file paths) with a class, created if new; "none" unlabels')
     .requiredOption('--project <file>', 'the project file')

@@ -5,12 +5,13 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { ClassInfo, ImageQuery, LibraryImage } from '../../../preload/common/contract';
+import type { Split } from '../../../main/common/splits';
 import { app } from '../../lib/appState.svelte';
 import { client } from '../../lib/client';
 
 export const PAGE_SIZE = 200;
 
-export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'search' | 'sort'>;
+export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' | 'sort'>;
 
 class GridState {
   filter = $state<Filter>({ sort: 'name' });
@@ -18,6 +19,7 @@ class GridState {
   pages = $state<Record<number, LibraryImage[]>>({});
   classes = $state<ClassInfo[]>([]);
   unlabelled = $state(0);
+  folders = $state<string[]>([]);
   cursor = $state(0);
   /** Selected photo ids (not indexes: they survive reloads and re-sorting). */
   readonly selected = new SvelteSet<number>();
@@ -54,6 +56,7 @@ class GridState {
     this.ids = ids;
     this.classes = summary.classes;
     this.unlabelled = summary.unlabelled;
+    this.folders = summary.folders;
     const present = new Set(ids);
     for (const id of [...this.selected]) if (!present.has(id)) this.selected.delete(id);
     this.cursor = Math.min(this.cursor, Math.max(0, ids.length - 1));
@@ -126,6 +129,11 @@ class GridState {
     // at once, not after the save, so that fast typing labels consecutive photos.
     if (ids.length === 1 && !this.selected.size && this.filter.classId === undefined) this.cursor = Math.min(this.cursor + 1, this.total - 1);
     await app.attempt(() => client.call('labels.set', { imageIds: ids, classId }));
+  }
+
+  async pinSplit(split: Split | null): Promise<void> {
+    const ids = this.targets();
+    if (ids.length) await app.attempt(() => client.call('splits.pin', { imageIds: ids, split }));
   }
 
   labelWithSlot(slot: number): Promise<void> {
