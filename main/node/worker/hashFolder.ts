@@ -8,72 +8,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HashFolderResult } from '../../../preload/common/contract';
 import { throwIfCancelled, type JobContext } from './jobContext';
+import { describeFsError, walkFiles } from './walkFiles';
 
 const CHUNK = 1 << 20;
-
-interface Listed {
-  files: { path: string; size: number }[];
-  unreadable: { path: string; reason: string }[];
-}
-
-/** Lists regular files under root, following no symbolic links, so that a loop cannot trap it. */
-export function listFiles(root: string, signal: AbortSignal): Listed {
-  const listed: Listed = { files: [], unreadable: [] };
-  const pending = [root];
-  while (pending.length) {
-    throwIfCancelled(signal);
-    const dir = pending.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (error) {
-      listed.unreadable.push({ path: dir, reason: describeFsError(error) });
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) pending.push(full);
-      else if (entry.isFile()) {
-        try {
-          listed.files.push({ path: full, size: fs.statSync(full).size });
-        } catch (error) {
-          listed.unreadable.push({ path: full, reason: describeFsError(error) });
-        }
-      }
-    }
-  }
-  listed.files.sort((a, b) => a.path.localeCompare(b.path));
-  return listed;
-}
-
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOENT':
-      return 'the file disappeared';
-    case 'ELOOP':
-      return 'symbolic link loop';
-    default:
-      return code ?? (error instanceof Error ? error.message : String(error));
-  }
-}
 
 export async function hashFolder(params: { folder: string }, context: JobContext): Promise<HashFolderResult> {
   const root = path.resolve(params.folder);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root} is not a folder.`);
   context.progress(0, null, 'bytes', 'Listing files');
-  const listed = listFiles(root, context.signal);
-  const totalBytes = listed.files.reduce((sum, f) => sum + f.size, 0);
+  const walked = walkFiles(root, context.signal);
+  const unreadable = walked.problems.map((p) => ({ path: path.relative(root, p.path), reason: p.reason }));
+  const files: { path: string; size: number }[] = [];
+  for (const file of walked.files) {
+    try {
+      files.push({ path: file, size: fs.statSync(file).size });
+    } catch (error) {
+      unreadable.push({ path: path.relative(root, file), reason: describeFsError(error) });
+    }
+  }
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   const byHash = new Map<string, string[]>();
-  const unreadable = [...listed.unreadable];
   const buffer = Buffer.allocUnsafe(CHUNK);
   let doneBytes = 0;
   let hashed = 0;
 
-  for (const file of listed.files) {
+  for (const file of files) {
     const relative = path.relative(root, file.path);
     try {
       const hash = createHash('sha256');
@@ -85,7 +44,7 @@ export async function hashFolder(params: { folder: string }, context: JobContext
           if (read === 0) break;
           hash.update(buffer.subarray(0, read));
           doneBytes += read;
-          context.progress(doneBytes, totalBytes, 'bytes', `${hashed} of ${listed.files.length} files`);
+          context.progress(doneBytes, totalBytes, 'bytes', `${hashed} of ${files.length} files`);
           // Yield so that a cancel message arriving on the IPC channel is handled mid-file.
           if (doneBytes % (64 * CHUNK) < CHUNK) await new Promise((resolve) => setImmediate(resolve));
         }
@@ -100,7 +59,7 @@ export async function hashFolder(params: { folder: string }, context: JobContext
       unreadable.push({ path: relative, reason: describeFsError(error) });
     }
   }
-  context.progress(doneBytes, totalBytes, 'bytes', `${hashed} of ${listed.files.length} files`);
+  context.progress(doneBytes, totalBytes, 'bytes', `${hashed} of ${files.length} files`);
   return {
     files: hashed,
     bytes: doneBytes,

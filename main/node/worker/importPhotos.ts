@@ -15,8 +15,8 @@ import { classColor } from '../../common/classColors';
 import { openProjectDatabase } from '../db/project';
 import type { Sqlite } from '../db/sqlite';
 import { thumbnailPath, THUMBNAIL_SIZE } from '../library/thumbnails';
-import { describeFsError } from './hashFolder';
 import { throwIfCancelled, type JobContext } from './jobContext';
+import { describeFsError, walkFiles } from './walkFiles';
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif']);
 /** Refuse to decode images larger than this (decompression bombs); 100 megapixels covers real cameras. */
@@ -29,61 +29,11 @@ interface Candidate {
   path: string;
 }
 
-interface Walked {
-  candidates: Candidate[];
-  skipped: number;
-  problems: { path: string; reason: string }[];
-}
-
-/** Lists image files under root, following symbolic links but reporting loops instead of entering them. */
-function walk(root: string, signal: AbortSignal): Walked {
-  const walked: Walked = { candidates: [], skipped: 0, problems: [] };
-  const visited = new Set<string>();
-  const pending = [root];
-  while (pending.length) {
-    throwIfCancelled(signal);
-    const dir = pending.pop()!;
-    let real: string;
-    try {
-      real = fs.realpathSync(dir);
-    } catch (error) {
-      walked.problems.push({ path: dir, reason: describeFsError(error) });
-      continue;
-    }
-    if (visited.has(real)) {
-      walked.problems.push({ path: dir, reason: 'symbolic link loop: this folder was already visited' });
-      continue;
-    }
-    visited.add(real);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (error) {
-      walked.problems.push({ path: dir, reason: describeFsError(error) });
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        try {
-          const target = fs.statSync(full);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        } catch (error) {
-          walked.problems.push({ path: full, reason: describeFsError(error) });
-          continue;
-        }
-      }
-      if (isDir) pending.push(full);
-      else if (isFile) {
-        if (IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) walked.candidates.push({ root, path: full });
-        else walked.skipped++;
-      }
-    }
-  }
-  return walked;
+/** The image files under root (by extension), how many other files there were, and problems. */
+function findImages(root: string, signal: AbortSignal) {
+  const walked = walkFiles(root, signal);
+  const candidates: Candidate[] = walked.files.filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase())).map((f) => ({ root, path: f }));
+  return { candidates, skipped: walked.files.length - candidates.length, problems: walked.problems };
 }
 
 type Processed =
@@ -122,7 +72,7 @@ async function runImport(db: Sqlite, params: { folders: string[]; folderLabels: 
   const candidates: Candidate[] = [];
   const result: ImportResult = { found: 0, added: 0, newPaths: 0, unchanged: 0, skipped: 0, missing: 0, labelled: 0, problems: [] };
   for (const root of roots) {
-    const walked = walk(root, context.signal);
+    const walked = findImages(root, context.signal);
     candidates.push(...walked.candidates);
     result.skipped += walked.skipped;
     result.problems.push(...walked.problems);
