@@ -50,6 +50,7 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE images (
         id            INTEGER PRIMARY KEY,
         hash          TEXT NOT NULL UNIQUE,      -- SHA-256 of the file's bytes
+        name          TEXT NOT NULL,             -- file name when first imported: the grid's sort key
         width         INTEGER NOT NULL,
         height        INTEGER NOT NULL,
         format        TEXT NOT NULL,
@@ -63,6 +64,8 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX images_by_class ON images (class_id);
       CREATE INDEX images_by_split ON images (split);
+      CREATE INDEX images_by_name ON images (name COLLATE NOCASE, id);
+      CREATE INDEX images_by_added ON images (added_at, id);
 
       CREATE TABLE image_paths (
         path      TEXT PRIMARY KEY,

@@ -13,10 +13,10 @@ beforeEach(() => {
   temp = makeTempDir();
   project = createProject(path.join(temp.dir, 'p.graft'));
   library = new LibraryStore(project.db);
-  const insertImage = project.db.prepare(`INSERT INTO images (hash, width, height, format, bytes, added_at, split) VALUES (?, 10, 10, 'jpeg', 1, '2026-01-01', 'train')`);
+  const insertImage = project.db.prepare(`INSERT INTO images (hash, name, width, height, format, bytes, added_at, split) VALUES (?, ?, 10, 10, 'jpeg', 1, '2026-01-01', 'train')`);
   const insertPath = project.db.prepare(`INSERT INTO image_paths (path, image_id, folder, name, size, mtime_ms) VALUES (?, ?, '/photos', ?, 1, 0)`);
   ids = ['b.jpg', 'a.jpg', 'c.jpg'].map((name, i) => {
-    const id = Number(insertImage.run(String(i).repeat(64)).lastInsertRowid);
+    const id = Number(insertImage.run(String(i).repeat(64), name).lastInsertRowid);
     insertPath.run(`/photos/${name}`, id, name);
     return id;
   });

@@ -9,9 +9,9 @@ import type { Split } from '../../common/splits';
 import type { Sqlite } from '../db/sqlite';
 
 const SORTS: Record<ImageQuery['sort'], string> = {
-  name: 'p.name COLLATE NOCASE, i.id',
+  name: 'i.name COLLATE NOCASE, i.id',
   added: 'i.added_at, i.id',
-  class: 'c.position IS NULL, c.position, p.name COLLATE NOCASE, i.id',
+  class: 'c.position IS NULL, c.position, i.name COLLATE NOCASE, i.id',
 };
 
 export class LibraryStore {
@@ -41,21 +41,22 @@ export class LibraryStore {
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
-  // One representative path per image: the first present one by name.
-  private static readonly FROM = `
-    FROM images i
-    JOIN image_paths p ON p.path = (SELECT path FROM image_paths q WHERE q.image_id = i.id ORDER BY q.missing, q.path LIMIT 1)
-    LEFT JOIN classes c ON c.id = i.class_id`;
+  private static readonly FROM = 'FROM images i LEFT JOIN classes c ON c.id = i.class_id';
 
   page(query: ImageQuery): LibraryPage {
     const { sql, params } = this.where(query);
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images i ${sql}`).get(...params) as { n: number }).n;
+    // The page is cut first (by indexes), then each of its photos gets its representative path:
+    // the first present one.
     const rows = this.db
       .prepare(
         `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.split_source AS splitSource, i.width, i.height,
                 p.path, p.name, p.missing,
                 (SELECT COUNT(*) FROM image_paths z WHERE z.image_id = i.id) AS paths
-         ${LibraryStore.FROM} ${sql} ORDER BY ${SORTS[query.sort]} LIMIT ? OFFSET ?`,
+         FROM (SELECT i.* ${LibraryStore.FROM} ${sql} ORDER BY ${SORTS[query.sort]} LIMIT ? OFFSET ?) i
+         JOIN image_paths p ON p.path = (SELECT path FROM image_paths q WHERE q.image_id = i.id ORDER BY q.missing, q.path LIMIT 1)
+         LEFT JOIN classes c ON c.id = i.class_id
+         ORDER BY ${SORTS[query.sort]}`,
       )
       .all(...params, query.limit, query.offset) as {
       id: number;

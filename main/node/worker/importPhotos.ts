@@ -86,8 +86,8 @@ async function runImport(db: Sqlite, params: { folders: string[]; folderLabels: 
   const knownPath = db.prepare('SELECT size, mtime_ms AS mtimeMs, missing FROM image_paths WHERE path = ?');
   const imageByHash = db.prepare('SELECT id FROM images WHERE hash = ?');
   const insertImage = db.prepare(
-    `INSERT INTO images (hash, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source)
-     VALUES (@hash, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource)`,
+    `INSERT INTO images (hash, name, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source)
+     VALUES (@hash, @name, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource)`,
   );
   const upsertPath = db.prepare(
     `INSERT INTO image_paths (path, image_id, folder, name, size, mtime_ms, missing) VALUES (?, ?, ?, ?, ?, ?, 0)
@@ -182,6 +182,7 @@ async function runImport(db: Sqlite, params: { folders: string[]; folderLabels: 
         imageId = Number(
           insertImage.run({
             hash: outcome.hash,
+            name,
             width: outcome.width,
             height: outcome.height,
             format: outcome.format,

@@ -63,6 +63,26 @@ class GridState {
     this.loading = false;
   }
 
+  /**
+   * After labels change: when the filter or the order depends on labels, everything reloads;
+   * otherwise the same photos stay in the same places, so only the loaded pages and the counts
+   * are fetched again (cheap with 100k photos, so fast labelling never waits on a reload).
+   */
+  async refreshLabels(): Promise<void> {
+    if (this.filter.classId !== undefined || this.filter.sort === 'class') return this.reload();
+    const generation = this.generation;
+    const query = $state.snapshot(this.filter);
+    const loaded = Object.keys(this.pages).map(Number);
+    const [summary, ...pages] = await Promise.all([
+      client.call('library.summary', {}),
+      ...loaded.map((page) => client.call('library.page', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE })),
+    ]);
+    if (generation !== this.generation) return;
+    this.classes = summary.classes;
+    this.unlabelled = summary.unlabelled;
+    loaded.forEach((page, i) => (this.pages[page] = pages[i].items));
+  }
+
   /** Loads the pages that hold rows [first, last] if they are not loaded yet. */
   ensureLoaded(firstIndex: number, lastIndex: number): void {
     const generation = this.generation;
