@@ -14,10 +14,7 @@ class AppState {
   ready = $state(false);
 
   async start(): Promise<void> {
-    client.on('project.changed', (project) => {
-      this.project = project;
-      void this.refreshJobs();
-    });
+    client.on('project.changed', (project) => void this.showProject(project));
     client.on('job.updated', (job) => {
       const index = this.jobs.findIndex((j) => j.id === job.id);
       if (index >= 0) this.jobs[index] = job;
@@ -30,6 +27,16 @@ class AppState {
       this.report(error);
     }
     this.ready = true;
+  }
+
+  /**
+   * Shows the project a request just opened or closed. The project.changed event says the same,
+   * but an event can be missed (a socket still connecting), and the answer cannot.
+   */
+  async showProject(project: ProjectInfo | null): Promise<void> {
+    if (this.project?.path === project?.path) return;
+    this.project = project;
+    await this.refreshJobs();
   }
 
   async refreshJobs(): Promise<void> {
