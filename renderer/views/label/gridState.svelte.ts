@@ -1,6 +1,6 @@
 /**
- * State of the labelling grid: the filter, the ordered ids that match it, pages of photo details
- * loaded as they scroll into view, the cursor and the selection. Kept apart from components so
+ * State of the labelling grid: the filter, the ordered ids that match it, the details of photos
+ * loaded (by id) as their rows scroll into view, the cursor and the selection. Kept apart from components so
  * the keyboard, the grid and the class panel share one source of truth.
  */
 import { SvelteSet } from 'svelte/reactivity';
@@ -16,7 +16,8 @@ export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' 
 class GridState {
   filter = $state<Filter>({ sort: 'name' });
   ids = $state<number[]>([]);
-  pages = $state<Record<number, LibraryImage[]>>({});
+  /** Details of the photos loaded so far, by id: ids can be removed from the list without reloading. */
+  items = $state<Record<number, LibraryImage>>({});
   classes = $state<ClassInfo[]>([]);
   unlabelled = $state(0);
   folders = $state<string[]>([]);
@@ -27,13 +28,16 @@ class GridState {
   loading = $state(false);
   private generation = 0;
   private pending = new Set<number>();
+  private visibleRange: [number, number] = [0, PAGE_SIZE - 1];
+  /** Counts label actions: a reload that started before the latest one is stale (another follows it). */
+  private labelEpoch = 0;
 
   get total(): number {
     return this.ids.length;
   }
 
   itemAt(index: number): LibraryImage | undefined {
-    return this.pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
+    return this.items[this.ids[index]];
   }
 
   classById(id: number | null): ClassInfo | undefined {
@@ -43,6 +47,7 @@ class GridState {
   /** Reloads everything for the current filter; keeps the selection of photos still shown. */
   async reload(): Promise<void> {
     const generation = ++this.generation;
+    const epoch = this.labelEpoch;
     this.loading = true;
     const query = $state.snapshot(this.filter);
     const [firstPage, ids, summary] = await Promise.all([
@@ -50,9 +55,9 @@ class GridState {
       client.call('library.ids', query),
       client.call('library.summary', {}),
     ]);
-    if (generation !== this.generation) return;
+    if (generation !== this.generation || epoch !== this.labelEpoch) return;
     this.pending.clear();
-    this.pages = { 0: firstPage.items };
+    this.items = Object.fromEntries(firstPage.items.map((item) => [item.id, item]));
     this.ids = ids;
     this.classes = summary.classes;
     this.unlabelled = summary.unlabelled;
@@ -72,27 +77,33 @@ class GridState {
     if (this.filter.classId !== undefined || this.filter.sort === 'class') return this.reload();
     const generation = this.generation;
     const query = $state.snapshot(this.filter);
-    const loaded = Object.keys(this.pages).map(Number);
-    const [summary, ...pages] = await Promise.all([
+    const [first, last] = this.visibleRange;
+    const pages: number[] = [];
+    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(last / PAGE_SIZE); page++) pages.push(page);
+    const [summary, ...loaded] = await Promise.all([
       client.call('library.summary', {}),
-      ...loaded.map((page) => client.call('library.page', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE })),
+      ...pages.map((page) => client.call('library.page', { ...query, offset: page * PAGE_SIZE, limit: PAGE_SIZE })),
     ]);
     if (generation !== this.generation) return;
     this.classes = summary.classes;
     this.unlabelled = summary.unlabelled;
-    loaded.forEach((page, i) => (this.pages[page] = pages[i].items));
+    for (const result of loaded) for (const item of result.items) this.items[item.id] = item;
   }
 
   /** Loads the pages that hold rows [first, last] if they are not loaded yet. */
   ensureLoaded(firstIndex: number, lastIndex: number): void {
+    this.visibleRange = [firstIndex, lastIndex];
     const generation = this.generation;
     for (let page = Math.floor(firstIndex / PAGE_SIZE); page <= Math.floor(lastIndex / PAGE_SIZE); page++) {
-      if (this.pages[page] || this.pending.has(page) || page * PAGE_SIZE >= this.total) continue;
+      const from = page * PAGE_SIZE;
+      if (from >= this.total || this.pending.has(page)) continue;
+      const complete = this.ids.slice(Math.max(from, firstIndex), Math.min(from + PAGE_SIZE, lastIndex + 1)).every((id) => this.items[id]);
+      if (complete) continue;
       this.pending.add(page);
-      void client.call('library.page', { ...$state.snapshot(this.filter), offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then((result) => {
-        if (generation !== this.generation) return;
-        this.pages[page] = result.items;
+      void client.call('library.page', { ...$state.snapshot(this.filter), offset: from, limit: PAGE_SIZE }).then((result) => {
         this.pending.delete(page);
+        if (generation !== this.generation) return;
+        for (const item of result.items) this.items[item.id] = item;
       });
     }
   }
@@ -145,10 +156,21 @@ class GridState {
 
   async label(classId: number | null, ids = this.targets()): Promise<void> {
     if (!ids.length) return;
+    this.labelEpoch++;
     // Labelling one photo at a time moves on to the next, as in a review queue. The cursor moves
     // at once, not after the save, so that fast typing labels consecutive photos.
     if (ids.length === 1 && !this.selected.size && this.filter.classId === undefined) this.cursor = Math.min(this.cursor + 1, this.total - 1);
-    await app.attempt(() => client.call('labels.set', { imageIds: ids, classId }));
+    // Show the change at once; the reload that follows the save confirms it. Photos that leave the
+    // filter (labelling the unlabelled) leave the list now, so the next key press acts on the next one.
+    for (const id of ids) if (this.items[id]) this.items[id].classId = classId;
+    if (this.filter.classId !== undefined && this.filter.classId !== classId) {
+      const leaving = new Set(ids);
+      this.ids = this.ids.filter((id) => !leaving.has(id));
+      for (const id of leaving) this.selected.delete(id);
+      this.cursor = Math.min(this.cursor, Math.max(0, this.total - 1));
+    }
+    const saved = await app.attempt(() => client.call('labels.set', { imageIds: ids, classId }));
+    if (saved === null) await this.reload(); // not saved: show what the project really holds
   }
 
   async pinSplit(split: Split | null): Promise<void> {
