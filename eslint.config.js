@@ -33,7 +33,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
-    files: ['main/common/**', 'preload/common/**'],
+    files: ['main/common/**', 'preload/common/**', 'models/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [electron], patterns: [nodeBuiltins] }] },
   },
   {

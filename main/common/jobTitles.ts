@@ -7,6 +7,8 @@ export function jobTitle(request: JobRequest): string {
       return `Check files in ${lastPathPart(request.params.folder)}`;
     case 'import':
       return `Import ${request.params.folders.map(lastPathPart).join(', ')}`;
+    case 'train':
+      return `Train on ${request.params.backbone} features`;
   }
 }
 

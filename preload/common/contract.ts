@@ -37,6 +37,23 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+export const TrainParams = z
+  .object({
+    backbone: z.string().default('mobilenet_v1_0.75_224'),
+    epochs: z.number().int().min(1).max(1000).default(50),
+    seed: z.number().int().default(1),
+    /** Units of a hidden layer before the softmax; 0 trains softmax regression on the features. */
+    hidden: z.number().int().min(0).max(4096).default(0),
+    dropout: z.number().min(0).max(0.9).default(0.2),
+    learningRate: z.number().positive().max(1).default(0.001),
+    batchSize: z.number().int().min(1).max(1024).default(32),
+    /** Early stopping: epochs without a better validation loss before training stops. */
+    patience: z.number().int().min(1).max(100).default(5),
+    crop: z.enum(['center', 'squash']).default('center'),
+  })
+  .strict();
+export type TrainParams = z.output<typeof TrainParams>;
+
 /** Each long-running kind of work, with the parameters it takes. Later issues add kinds here. */
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({
@@ -51,6 +68,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
       folderLabels: z.boolean(),
     }),
   }),
+  z.object({ kind: z.literal('train'), params: TrainParams }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
 export type JobKind = JobRequest['kind'];
@@ -92,6 +110,59 @@ export const HashFolderResult = z.object({
   duplicateGroups: z.array(z.array(z.string())),
 });
 export type HashFolderResult = z.infer<typeof HashFolderResult>;
+
+export const Evaluation = z.object({
+  accuracy: z.number(),
+  top5Accuracy: z.number().nullable(),
+  perClass: z.array(z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() })),
+  /** confusion[true class][predicted class] */
+  confusion: z.array(z.array(z.number().int())),
+  count: z.number().int(),
+});
+export type Evaluation = z.infer<typeof Evaluation>;
+
+export const TrainResult = z.object({
+  runId: z.number().int(),
+  backend: z.string(),
+  backbone: z.string(),
+  classes: z.array(z.string()),
+  photos: z.object({ train: z.number().int(), earlyStopping: z.number().int(), test: z.number().int() }),
+  /** Photos whose features were computed now (the rest came from the cache). */
+  featuresComputed: z.number().int(),
+  extractSeconds: z.number(),
+  trainSeconds: z.number(),
+  epochs: z.number().int(),
+  bestEpoch: z.number().int(),
+  evaluation: Evaluation,
+  notes: z.array(z.string()),
+});
+export type TrainResult = z.infer<typeof TrainResult>;
+
+export const RunSummary = z.object({
+  id: z.number().int(),
+  createdAt: z.string(),
+  kind: z.string(),
+  backbone: z.string(),
+  backend: z.string(),
+  classes: z.array(z.string()),
+  extractSeconds: z.number(),
+  trainSeconds: z.number(),
+  epochs: z.number().int(),
+  config: TrainParams,
+  evaluation: Evaluation,
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const BackboneInfo = z.object({
+  id: z.string(),
+  title: z.string(),
+  url: z.string(),
+  featureSize: z.number().int(),
+  licence: z.string(),
+  available: z.boolean(),
+  folder: z.string(),
+});
+export type BackboneInfo = z.infer<typeof BackboneInfo>;
 
 export const Split = z.enum(['train', 'validation', 'test']);
 
@@ -193,6 +264,8 @@ export const methods = {
       .refine((r) => r.train + r.validation + r.test > 0, 'The ratios cannot all be zero.'),
     result: z.null(),
   },
+  'backbones.list': { params: NoParams, result: z.array(BackboneInfo) },
+  'runs.list': { params: NoParams, result: z.array(RunSummary) },
   'jobs.list': { params: NoParams, result: z.array(Job) },
   'jobs.start': { params: JobRequest, result: Job },
   'jobs.cancel': { params: z.object({ id: z.number().int() }).strict(), result: Job },
@@ -256,6 +329,7 @@ export type ImportResult = z.infer<typeof ImportResult>;
 export const jobResults = {
   hashFolder: HashFolderResult,
   import: ImportResult,
+  train: TrainResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** The browser mode's HTTP header carrying the per-launch token. */

@@ -14,6 +14,9 @@ import { RecentProjects } from '../app/recentProjects';
 import { createProject, openProject, type Project } from '../db/project';
 import { JobRunner } from '../jobs/runner';
 import { LibraryStore } from '../library/libraryStore';
+import { backboneFolder, isAvailable } from '../ml/modelStore';
+import { listRuns } from '../ml/runs';
+import { BACKBONES } from '../../../models/catalogue';
 import { isContentHash, thumbnailPath } from '../library/thumbnails';
 import type { LaunchWorker } from '../jobs/workerLauncher';
 import { dispatch, type Handlers } from './dispatch';
@@ -192,6 +195,9 @@ export class GraftService {
         })();
         return null;
       }),
+    'backbones.list': () =>
+      BACKBONES.map((b) => ({ id: b.id, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
+    'runs.list': () => listRuns(this.requireProject().db),
     'jobs.list': () => (this.jobs ? this.jobs.list() : []),
     'jobs.start': (request) => this.requireJobs().start(request),
     'jobs.cancel': ({ id }) => this.requireJobs().cancel(id),

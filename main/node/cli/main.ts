@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GraftClient } from '../../../preload/common/client';
-import type { HashFolderResult, ImportResult, Job } from '../../../preload/common/contract';
+import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type TrainResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import { formatAmount } from '../../common/progress';
 import { GraftService } from '../api/graftService';
@@ -45,6 +45,22 @@ async function withProject<T>(projectPath: string, use: (client: GraftClient) =>
   } finally {
     await service.shutdown();
   }
+}
+
+function describeEvaluation(classes: string[], evaluation: Evaluation): string {
+  const width = Math.max(8, ...classes.map((c) => c.length));
+  const lines = [
+    `Test accuracy ${(100 * evaluation.accuracy).toFixed(1)}% on ${evaluation.count} photos${evaluation.top5Accuracy !== null ? `, top-5 ${(100 * evaluation.top5Accuracy).toFixed(1)}%` : ''}.`,
+    `${'class'.padEnd(width)}  precision  recall     F1  photos`,
+    ...classes.map((c, i) => {
+      const m = evaluation.perClass[i];
+      return `${c.padEnd(width)}  ${(100 * m.precision).toFixed(1).padStart(8)}%  ${(100 * m.recall).toFixed(1).padStart(5)}%  ${m.f1.toFixed(3)}  ${String(m.support).padStart(6)}`;
+    }),
+    `Confusion matrix (rows: true class, columns: predicted):`,
+    `${''.padEnd(width)}  ${classes.map((c) => c.slice(0, 8).padStart(8)).join(' ')}`,
+    ...evaluation.confusion.map((row, i) => `${classes[i].padEnd(width)}  ${row.map((n) => String(n).padStart(8)).join(' ')}`),
+  ];
+  return lines.join('\n');
 }
 
 function describeJob(job: Job): string {
@@ -202,6 +218,81 @@ export function buildProgram(): Command {
         }
         const { splits } = await client.call('library.summary', {});
         output(globals().json, splits, () => `train ${splits.train}, validation ${splits.validation}, test ${splits.test}`);
+      });
+    });
+
+  program
+    .command('backbones')
+    .description('list the pretrained backbones, where each is published, and which are in the models folder')
+    .action(async () => {
+      const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
+      try {
+        const list = await inProcessClient(service).call('backbones.list', {});
+        output(globals().json, list, () => list.map((b) => `${b.available ? 'ready  ' : 'missing'}  ${b.id.padEnd(24)} ${b.featureSize}-d features  ${b.available ? b.folder : b.url}`).join('\n'));
+      } finally {
+        await service.shutdown();
+      }
+    });
+
+  program
+    .command('train')
+    .description('train a classifier on the labelled photos: backbone features + a small head, evaluated on the test split')
+    .requiredOption('--project <file>', 'the project file')
+    .option('--backbone <id>', 'pretrained backbone (graft backbones lists them)', 'mobilenet_v1_0.75_224')
+    .option('--epochs <n>', 'most epochs (early stopping usually ends sooner)', (v) => Number.parseInt(v, 10), 50)
+    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), 1)
+    .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', (v) => Number.parseInt(v, 10), 0)
+    .option('--crop <mode>', 'center (crop the middle square) or squash (resize the whole photo)', 'center')
+    .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string }) => {
+      await withProject(options.project, async (client) => {
+        const params = TrainParams.parse({ backbone: options.backbone, epochs: options.epochs, seed: options.seed, hidden: options.hidden, crop: options.crop });
+        const job = await runJob(client, { kind: 'train', params }, globals().progress);
+        if (job.state !== 'done') throw new GraftError('conflict', `Training ${job.state}${job.error ? `: ${job.error}` : '.'}`);
+        const result = job.result as TrainResult;
+        output(globals().json, result, () =>
+          [
+            `Run #${result.runId}: ${result.backbone} features + head, TensorFlow.js backend "${result.backend}".`,
+            `Photos: ${result.photos.train} train, ${result.photos.earlyStopping} for early stopping, ${result.photos.test} test.`,
+            `Features: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed, the rest cached); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} epochs (best ${result.bestEpoch}).`,
+            describeEvaluation(result.classes, result.evaluation),
+            ...result.notes.map((n) => `Note: ${n}`),
+          ].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('eval')
+    .description("show a run's evaluation on the test split: accuracy, per-class precision/recall/F1, confusion matrix")
+    .requiredOption('--project <file>', 'the project file')
+    .option('--run <id>', 'the run (default: the latest)', (v) => Number.parseInt(v, 10))
+    .action(async (options: { project: string; run?: number }) => {
+      await withProject(options.project, async (client) => {
+        const runs = await client.call('runs.list', {});
+        const run = options.run === undefined ? runs[0] : runs.find((r) => r.id === options.run);
+        if (!run) throw new GraftError('not_found', options.run === undefined ? 'No run yet: train first (graft train).' : `There is no run ${options.run}.`);
+        output(globals().json, run, () => `Run #${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation)}`);
+      });
+    });
+
+  program
+    .command('runs')
+    .description('the runs side by side: backbone, time to train, test accuracy')
+    .requiredOption('--project <file>', 'the project file')
+    .action(async (options: { project: string }) => {
+      await withProject(options.project, async (client) => {
+        const runs = await client.call('runs.list', {});
+        output(globals().json, runs, () =>
+          runs.length
+            ? [
+                'run  model                        backend  features s  train s  epochs  test photos  accuracy',
+                ...runs.map(
+                  (r) =>
+                    `${String(r.id).padStart(3)}  ${`${r.kind}: ${r.backbone}`.padEnd(28)} ${r.backend.padEnd(8)} ${r.extractSeconds.toFixed(1).padStart(10)}  ${r.trainSeconds.toFixed(1).padStart(7)}  ${String(r.epochs).padStart(6)}  ${String(r.evaluation.count).padStart(11)}  ${(100 * r.evaluation.accuracy).toFixed(1).padStart(7)}%`,
+                ),
+              ].join('\n')
+            : 'No runs yet: train first (graft train).',
+        );
       });
     });
 

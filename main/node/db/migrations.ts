@@ -107,6 +107,37 @@ export const migrations: readonly Migration[] = [
       INSERT INTO project_meta (key, value) VALUES ('split_ratios', '{"train":0.7,"validation":0.15,"test":0.15}'), ('split_seed', '1');
     `,
   },
+  {
+    version: 3,
+    description: 'feature cache and training runs',
+    sql: `
+      -- Backbone features of each photo, so that retraining after relabelling costs seconds.
+      CREATE TABLE features (
+        hash           TEXT NOT NULL,            -- the image's content hash
+        backbone       TEXT NOT NULL,
+        preprocessing  TEXT NOT NULL,            -- crop mode and preprocessing version
+        vector         BLOB NOT NULL,            -- float32, little-endian
+        PRIMARY KEY (hash, backbone, preprocessing)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE runs (
+        id            INTEGER PRIMARY KEY,
+        job_id        INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        created_at    TEXT NOT NULL,
+        kind          TEXT NOT NULL,             -- 'transfer' (backbone features + head)
+        backbone      TEXT NOT NULL,
+        config        TEXT NOT NULL,             -- JSON: everything needed to train it again
+        backend       TEXT NOT NULL,             -- the TensorFlow.js backend really used
+        classes       TEXT NOT NULL,             -- JSON [{id, name}] in the model's output order
+        extract_seconds REAL NOT NULL,
+        train_seconds   REAL NOT NULL,
+        epochs        INTEGER NOT NULL,
+        history       TEXT NOT NULL,             -- JSON per-epoch losses and accuracies
+        evaluation    TEXT NOT NULL,             -- JSON metrics on the test split
+        head          BLOB NOT NULL              -- JSON of the head's weights
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

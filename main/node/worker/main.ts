@@ -8,6 +8,7 @@ import { describeSchemaError } from '../../../preload/common/errors';
 import { ToWorker, type FromWorker } from '../../common/workerProtocol';
 import { hashFolder } from './hashFolder';
 import { importPhotos } from './importPhotos';
+import { train } from './train';
 import { JobCancelled, type JobContext } from './jobContext';
 
 interface ParentPort {
@@ -50,12 +51,14 @@ const context: JobContext = {
   },
 };
 
-function run(request: JobRequest, projectPath: string): Promise<unknown> {
+function run(request: JobRequest, projectPath: string, jobId: number): Promise<unknown> {
   switch (request.kind) {
     case 'hashFolder':
       return hashFolder(request.params, context);
     case 'import':
       return importPhotos(request.params, projectPath, context);
+    case 'train':
+      return train(request.params, projectPath, jobId, context);
   }
 }
 
@@ -72,7 +75,7 @@ onMessage((raw) => {
   }
   if (started) return;
   started = true;
-  run(message.data.request, message.data.projectPath).then(
+  run(message.data.request, message.data.projectPath, message.data.jobId).then(
     (result) => sendAndExit({ type: 'done', result }),
     (error: unknown) => {
       if (error instanceof JobCancelled || abort.signal.aborted) sendAndExit({ type: 'cancelled' });

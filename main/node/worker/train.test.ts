@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeJpeg } from '../../../test-support/imageFixtures';
+import { makeTempDir } from '../../../test-support/tempDir';
+import { createProject, type Project } from '../db/project';
+import { LibraryStore } from '../library/libraryStore';
+import { listRuns } from '../ml/runs';
+import { importPhotos } from './importPhotos';
+import type { JobContext } from './jobContext';
+import { train } from './train';
+
+// The real MobileNetV2 0.35 from ../shared/models: tests never download weights.
+const sharedModels = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'models');
+let temp: ReturnType<typeof makeTempDir>;
+let project: Project;
+const context: JobContext = { signal: new AbortController().signal, progress: () => {} };
+const params = { backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center' as const };
+
+beforeAll(async () => {
+  process.env.GRAFT_MODELS_DIR = sharedModels;
+  temp = makeTempDir();
+  project = createProject(path.join(temp.dir, 'p.graft'));
+  // Reddish and bluish photos with varying shades: a task the pretrained features must make easy.
+  for (let i = 0; i < 24; i++) {
+    const shade = 20 + i * 6;
+    await writeJpeg(path.join(temp.dir, 'photos', 'red', `r${i}.jpg`), { r: 230 - shade / 3, g: shade, b: 40 });
+    await writeJpeg(path.join(temp.dir, 'photos', 'blue', `b${i}.jpg`), { r: 40, g: shade, b: 230 - shade / 3 });
+  }
+  await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
+});
+afterAll(() => {
+  project.close();
+  temp.remove();
+});
+
+describe('train job', () => {
+  it('trains on backbone features, evaluates on photos it did not train on, and records the run', async () => {
+    const result = await train(params, project.info.path, null, context);
+    expect(result.backend).toBe('wasm');
+    expect(result.classes.sort()).toEqual(['blue', 'red']);
+    expect(result.featuresComputed).toBe(48);
+    expect(result.photos.test).toBeGreaterThan(0);
+    expect(result.photos.train + result.photos.earlyStopping + result.photos.test).toBe(48);
+    expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(result.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(result.photos.test);
+    expect(listRuns(project.db)[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm' });
+  });
+
+  it('retrains from cached features after labels change', async () => {
+    const library = new LibraryStore(project.db);
+    const red = library.classes().find((c) => c.name === 'red')!;
+    const someBlue = library.page({ classId: library.classes().find((c) => c.name === 'blue')!.id, sort: 'name', offset: 0, limit: 2 }).items.map((i) => i.id);
+    library.setLabels(someBlue, red.id);
+    const result = await train(params, project.info.path, null, context);
+    expect(result.featuresComputed).toBe(0);
+    expect(listRuns(project.db)).toHaveLength(2);
+  });
+
+  it('says what to do when the backbone is not in the models folder', async () => {
+    await expect(train({ ...params, backbone: 'mobilenet_v1_1.0' }, project.info.path, null, context)).rejects.toThrow(/not in the models folder.*download https:\/\/storage\.googleapis\.com\/tfjs-models\/tfjs\/mobilenet_v1_1\.0_224\/model\.json/);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * The training job: backbone features for every labelled photo (from the cache when it has them),
+ * a head trained on the train split with early stopping on the validation split, and an honest
+ * evaluation on the test split, which training never sees. Everything is recorded as a run.
+ */
+import fs from 'node:fs';
+import type { TrainParams, TrainResult } from '../../../preload/common/contract';
+import { evaluate } from '../../common/metrics';
+import { splitPosition } from '../../common/splits';
+import { openProjectDatabase } from '../db/project';
+import type { Sqlite } from '../db/sqlite';
+import { EarlyStopping, fit, History, type Callback } from '../ml/fit';
+import { Head } from '../ml/head';
+import { loadFeatureExtractor } from '../ml/featureExtractor';
+import { requireBackbone } from '../ml/modelStore';
+import { photoPixels, PREPROCESSING_VERSION } from '../ml/photoPixels';
+import { initTensorflow, tf } from '../ml/tensorflow';
+import { throwIfCancelled, type JobContext } from './jobContext';
+
+const EXTRACT_BATCH = 16;
+/** Share of the train split held out for early stopping when the project has no separate validation photos. */
+const HOLDOUT = 0.15;
+
+interface LabelledPhoto {
+  id: number;
+  hash: string;
+  classId: number;
+  split: 'train' | 'validation' | 'test';
+  path: string | null;
+}
+
+function labelledPhotos(db: Sqlite): LabelledPhoto[] {
+  return db
+    .prepare(
+      `SELECT i.id, i.hash, i.class_id AS classId, i.split,
+              (SELECT path FROM image_paths p WHERE p.image_id = i.id AND p.missing = 0 ORDER BY p.path LIMIT 1) AS path
+       FROM images i WHERE i.class_id IS NOT NULL ORDER BY i.id`,
+    )
+    .all() as LabelledPhoto[];
+}
+
+/** Features for every photo, computed for those the cache lacks; photos that cannot be read are left out. */
+async function features(
+  db: Sqlite,
+  photos: LabelledPhoto[],
+  backboneId: string,
+  params: TrainParams,
+  context: JobContext,
+): Promise<{ vectors: Map<string, Float32Array>; unreadable: string[]; computed: number }> {
+  const preprocessing = `${params.crop}-v${PREPROCESSING_VERSION}`;
+  const cached = db.prepare('SELECT vector FROM features WHERE hash = ? AND backbone = ? AND preprocessing = ?');
+  const store = db.prepare('INSERT OR REPLACE INTO features (hash, backbone, preprocessing, vector) VALUES (?, ?, ?, ?)');
+  const vectors = new Map<string, Float32Array>();
+  const missing: LabelledPhoto[] = [];
+  for (const photo of photos) {
+    const row = cached.get(photo.hash, backboneId, preprocessing) as { vector: Buffer } | undefined;
+    if (row) vectors.set(photo.hash, new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength)));
+    else missing.push(photo);
+  }
+  const unreadable: string[] = [];
+  if (!missing.length) return { vectors, unreadable, computed: 0 };
+
+  const backbone = requireBackbone(backboneId);
+  const extractor = await loadFeatureExtractor(backbone);
+  const size = backbone.inputSize;
+  let done = 0;
+  try {
+    for (let start = 0; start < missing.length; start += EXTRACT_BATCH) {
+      throwIfCancelled(context.signal);
+      const batch: { photo: LabelledPhoto; pixels: Buffer }[] = [];
+      await Promise.all(
+        missing.slice(start, start + EXTRACT_BATCH).map(async (photo) => {
+          if (!photo.path || !fs.existsSync(photo.path)) return void unreadable.push(photo.path ?? photo.hash);
+          try {
+            batch.push({ photo, pixels: await photoPixels(photo.path, size, params.crop) });
+          } catch {
+            unreadable.push(photo.path);
+          }
+        }),
+      );
+      if (batch.length) {
+        const output = tf.tidy(() => {
+          const input = tf.tensor4d(Buffer.concat(batch.map((b) => b.pixels)), [batch.length, size, size, 3], 'int32');
+          return (extractor.predict(tf.sub(tf.div(tf.cast(input, 'float32'), 127.5), 1)) as tf.Tensor).reshape([batch.length, -1]);
+        });
+        const data = (await output.data()) as Float32Array;
+        output.dispose();
+        const width = data.length / batch.length;
+        db.transaction(() => {
+          batch.forEach(({ photo }, i) => {
+            const vector = data.slice(i * width, (i + 1) * width);
+            vectors.set(photo.hash, vector);
+            store.run(photo.hash, backboneId, preprocessing, Buffer.from(vector.buffer));
+          });
+        })();
+      }
+      done += Math.min(EXTRACT_BATCH, missing.length - start);
+      context.progress(done, missing.length, 'photos', `Reading photos with ${backbone.title}`);
+    }
+  } finally {
+    extractor.dispose();
+  }
+  return { vectors, unreadable, computed: done - unreadable.length };
+}
+
+export async function train(params: TrainParams, projectPath: string, jobId: number | null, context: JobContext): Promise<TrainResult> {
+  const backend = await initTensorflow();
+  const db = openProjectDatabase(projectPath);
+  try {
+    const notes: string[] = [];
+    if (backend.warning) notes.push(backend.warning);
+    const photos = labelledPhotos(db);
+    const classRows = db.prepare('SELECT id, name FROM classes ORDER BY position').all() as { id: number; name: string }[];
+    const used = new Set(photos.map((p) => p.classId));
+    const classes = classRows.filter((c) => used.has(c.id));
+    if (classes.length < 2) throw new Error('Label photos of at least two classes before training.');
+    const classIndex = new Map(classes.map((c, i) => [c.id, i]));
+    const backbone = requireBackbone(params.backbone);
+
+    context.progress(0, photos.length, 'photos', 'Reading photos');
+    const extractStarted = Date.now();
+    const extracted = await features(db, photos, backbone.id, params, context);
+    const extractSeconds = (Date.now() - extractStarted) / 1000;
+    if (extracted.unreadable.length) notes.push(`${extracted.unreadable.length} labelled photos could not be read and were left out.`);
+
+    // Honest evaluation: the test split is never trained on nor used to stop training. A project
+    // without test photos is evaluated on its validation photos, and early stopping then uses a
+    // held-out part of the train split instead.
+    const usable = photos.filter((p) => extracted.vectors.has(p.hash));
+    const hasTest = usable.some((p) => p.split === 'test');
+    const testSplit = hasTest ? 'test' : 'validation';
+    const test = usable.filter((p) => p.split === testSplit);
+    let fitting = usable.filter((p) => p.split === 'train');
+    let stopping = hasTest ? usable.filter((p) => p.split === 'validation') : [];
+    if (!stopping.length) {
+      stopping = fitting.filter((p) => splitPosition(p.hash, params.seed + 7) < HOLDOUT);
+      const held = new Set(stopping);
+      fitting = fitting.filter((p) => !held.has(p));
+      notes.push(`Early stopping used ${stopping.length} photos held out of the train split.`);
+    }
+    if (!hasTest) notes.push('The project has no test photos: the validation photos are the test set.');
+    if (!test.length) throw new Error('There are no labelled photos in the test or validation split to evaluate on. Change the split ratios (graft splits) or label more photos.');
+    if (!fitting.length) throw new Error('There are no labelled photos in the train split.');
+
+    const toDataset = (set: LabelledPhoto[]) => ({
+      features: tf.tensor2d(set.flatMap((p) => Array.from(extracted.vectors.get(p.hash)!)), [set.length, backbone.featureSize]),
+      labels: set.map((p) => classIndex.get(p.classId)!),
+    });
+    const trainSet = toDataset(fitting);
+    const stopSet = stopping.length ? toDataset(stopping) : null;
+    const testSet = toDataset(test);
+    const counts = classes.map((_, c) => trainSet.labels.filter((l) => l === c).length);
+    const classWeights = counts.map((n) => (n ? trainSet.labels.length / (classes.length * n) : 0));
+
+    const head = new Head({ inputSize: backbone.featureSize, classCount: classes.length, hidden: params.hidden, dropout: params.dropout, seed: params.seed });
+    const history = new History();
+    const earlyStopping = new EarlyStopping(params.patience);
+    const progress: Callback = {
+      onEpochEnd: (logs, state) =>
+        context.progress(
+          logs.epoch,
+          state.epochs,
+          'epochs',
+          `loss ${logs.loss.toFixed(3)}${logs.valLoss !== null ? ` · validation loss ${logs.valLoss.toFixed(3)} · validation accuracy ${(100 * (logs.valAccuracy ?? 0)).toFixed(1)}%` : ''}`,
+        ),
+    };
+    const trainStarted = Date.now();
+    await fit(
+      head,
+      { train: trainSet, validation: stopSet, classCount: classes.length, epochs: params.epochs, batchSize: params.batchSize, learningRate: params.learningRate, classWeights, seed: params.seed, signal: context.signal },
+      [history, earlyStopping, progress],
+    );
+    throwIfCancelled(context.signal);
+    const trainSeconds = (Date.now() - trainStarted) / 1000;
+
+    const probabilities = head.predict(testSet.features);
+    const evaluation = evaluate(testSet.labels, (await probabilities.array()) as number[][], classes.length);
+    probabilities.dispose();
+    const weights = await head.toJSON();
+    tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
+    head.dispose();
+
+    const runId = Number(
+      db
+        .prepare(
+          `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, train_seconds, epochs, history, evaluation, head)
+           VALUES (?, ?, 'transfer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          jobId,
+          new Date().toISOString(),
+          backbone.id,
+          JSON.stringify(params),
+          backend.name,
+          JSON.stringify(classes),
+          extractSeconds,
+          trainSeconds,
+          history.epochs.length,
+          JSON.stringify(history.epochs),
+          JSON.stringify(evaluation),
+          Buffer.from(JSON.stringify(weights)),
+        ).lastInsertRowid,
+    );
+    return {
+      runId,
+      backend: backend.name,
+      backbone: backbone.id,
+      classes: classes.map((c) => c.name),
+      photos: { train: fitting.length, earlyStopping: stopping.length, test: test.length },
+      featuresComputed: extracted.computed,
+      extractSeconds,
+      trainSeconds,
+      epochs: history.epochs.length,
+      bestEpoch: earlyStopping.bestEpoch || history.epochs.length,
+      evaluation,
+      notes,
+    };
+  } finally {
+    db.close();
+  }
+}

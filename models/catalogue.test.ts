@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { BACKBONES, findBackbone } from './catalogue';
+
+describe('backbone catalogue', () => {
+  it('lists MobileNetV1 and V2 at their published widths, with official addresses', () => {
+    expect(BACKBONES.map((b) => b.id)).toEqual([
+      'mobilenet_v1_0.25_224',
+      'mobilenet_v1_0.50_224',
+      'mobilenet_v1_0.75_224',
+      'mobilenet_v1_1.0_224',
+      'mobilenet_v2_0.35_224',
+      'mobilenet_v2_0.50_224',
+      'mobilenet_v2_0.75_224',
+      'mobilenet_v2_1.0_224',
+    ]);
+    expect(findBackbone('mobilenet_v2_1.0')?.url).toMatch(/kernels_1\.00_224_no_top\/model\.json$/);
+    expect(findBackbone('mobilenet_v1_0.75')?.url).toBe('https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.75_224/model.json');
+  });
+
+  it('finds a backbone in any spelling of its width, and nothing else', () => {
+    expect(findBackbone('mobilenet_v1_0.5')?.id).toBe('mobilenet_v1_0.50_224');
+    expect(findBackbone('MobileNet_V2_0.35_224')?.id).toBe('mobilenet_v2_0.35_224');
+    expect(findBackbone('resnet50')).toBeUndefined();
+    expect(findBackbone('mobilenet_v1_0.6')).toBeUndefined();
+  });
+});

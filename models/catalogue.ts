@@ -1,0 +1,66 @@
+/**
+ * The pretrained backbones Graft knows: where each is published, how to feed it, which layer
+ * gives the features the classifier is trained on, and its licence. Weights are never in this
+ * repository: they live in the models folder (`GRAFT_MODELS_DIR`, or `models/` in the user's
+ * data folder), one sub-folder per backbone named by its id, laid out as published
+ * (model.json beside its weight files).
+ */
+export interface Backbone {
+  id: string;
+  title: string;
+  family: 'MobileNetV1' | 'MobileNetV2';
+  alpha: number;
+  /** The published tfjs layers model. */
+  url: string;
+  inputSize: number;
+  /** Pixels in [0, 255] become x / 127.5 - 1 (both families were trained that way). */
+  preprocessing: 'scale_-1_1';
+  /** The layer whose output, averaged over space when it is 4-D, is the feature vector. */
+  featureLayer: string;
+  /** Features are global-average-pooled when the feature layer keeps its spatial grid. */
+  pool: boolean;
+  featureSize: number;
+  licence: string;
+}
+
+function v1(alpha: string, featureSize: number): Backbone {
+  return {
+    id: `mobilenet_v1_${alpha}_224`,
+    title: `MobileNetV1 ${alpha} (ImageNet)`,
+    family: 'MobileNetV1',
+    alpha: Number(alpha),
+    url: `https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_${alpha}_224/model.json`,
+    inputSize: 224,
+    preprocessing: 'scale_-1_1',
+    featureLayer: 'global_average_pooling2d_1',
+    pool: false,
+    featureSize,
+    licence: 'Apache-2.0',
+  };
+}
+
+function v2(alpha: string): Backbone {
+  return {
+    id: `mobilenet_v2_${alpha}_224`,
+    title: `MobileNetV2 ${alpha} (ImageNet, the base Teachable Machine uses)`,
+    family: 'MobileNetV2',
+    alpha: Number(alpha),
+    url: `https://storage.googleapis.com/teachable-machine-models/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${Number(alpha).toFixed(2)}_224_no_top/model.json`,
+    inputSize: 224,
+    preprocessing: 'scale_-1_1',
+    featureLayer: 'out_relu',
+    pool: true,
+    featureSize: 1280,
+    licence: 'Apache-2.0',
+  };
+}
+
+export const BACKBONES: readonly Backbone[] = [v1('0.25', 256), v1('0.50', 512), v1('0.75', 768), v1('1.0', 1024), v2('0.35'), v2('0.50'), v2('0.75'), v2('1.0')];
+
+/** Finds a backbone by id, with or without the input size and in any spelling of alpha (`mobilenet_v1_0.5`). */
+export function findBackbone(name: string): Backbone | undefined {
+  const match = /^mobilenet_v([12])_([\d.]+?)(?:_224)?$/.exec(name.trim().toLowerCase());
+  if (!match) return undefined;
+  const family = match[1] === '1' ? 'MobileNetV1' : 'MobileNetV2';
+  return BACKBONES.find((b) => b.family === family && b.alpha === Number(match[2]));
+}
