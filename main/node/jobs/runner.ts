@@ -36,7 +36,8 @@ interface RunningJob {
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   lastWrite: number;
-  startedMs: number;
+  /** When the current stage (the unit being counted) began: rates and time left are per stage. */
+  stage: { unit: string; startedMs: number };
 }
 
 const idleProgress = (message: string): JobProgress => ({ done: 0, total: null, unit: '', message, rate: null, etaSeconds: null });
@@ -176,7 +177,7 @@ export class JobRunner {
       .run(startedAt.toISOString(), JSON.stringify(idleProgress('Starting')), next.id);
 
     const worker = this.options.launch(this.options.workerScript, { ...process.env });
-    const running: RunningJob = { job: this.get(next.id), worker, cancelRequested: false, lastWrite: 0, startedMs: startedAt.getTime() };
+    const running: RunningJob = { job: this.get(next.id), worker, cancelRequested: false, lastWrite: 0, stage: { unit: '', startedMs: startedAt.getTime() } };
     this.running = running;
     this.options.onUpdate(running.job);
 
@@ -218,7 +219,8 @@ export class JobRunner {
 
   private onProgress(running: RunningJob, m: Extract<FromWorker, { type: 'progress' }>): void {
     if (running.cancelRequested) return;
-    const rate = progressRate(m.done, (Date.now() - running.startedMs) / 1000);
+    if (m.unit !== running.stage.unit) running.stage = { unit: m.unit, startedMs: Date.now() };
+    const rate = progressRate(m.done, (Date.now() - running.stage.startedMs) / 1000);
     running.job = {
       ...running.job,
       progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
