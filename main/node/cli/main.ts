@@ -27,24 +27,27 @@ function output(json: boolean | undefined, data: unknown, human: () => string): 
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
 }
 
-/**
- * A service and client for one command, closed (jobs stopped, project closed) afterwards.
- * With `create`, a project that does not exist yet is created (as `graft import` does).
- */
-async function withProject<T>(projectPath: string, use: (client: GraftClient) => Promise<T>, create = false): Promise<T> {
+/** A service and client for one command, shut down (jobs stopped, project closed) afterwards. */
+async function withService<T>(use: (client: GraftClient) => Promise<T>): Promise<T> {
   const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
-  const client = inProcessClient(service);
   try {
+    return await use(inProcessClient(service));
+  } finally {
+    await service.shutdown();
+  }
+}
+
+/** Like withService, with a project open; with `create`, one that does not exist yet is created (as `graft import` does). */
+function withProject<T>(projectPath: string, use: (client: GraftClient) => Promise<T>, create = false): Promise<T> {
+  return withService(async (client) => {
     if (create && !fs.existsSync(projectPath)) {
       const info = await client.call('projects.create', { path: projectPath });
       process.stderr.write(`Created the project ${info.path}\n`);
     } else {
       await client.call('projects.open', { path: projectPath });
     }
-    return await use(client);
-  } finally {
-    await service.shutdown();
-  }
+    return use(client);
+  });
 }
 
 function describeEvaluation(classes: string[], evaluation: Evaluation): string {
@@ -105,15 +108,12 @@ export function buildProgram(): Command {
     .command('create <file>')
     .description('create a new project file (*.graft)')
     .option('--name <name>', 'display name (default: the file name)')
-    .action(async (file: string, options: { name?: string }) => {
-      const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
-      try {
-        const info = await inProcessClient(service).call('projects.create', { path: file, name: options.name });
+    .action((file: string, options: { name?: string }) =>
+      withService(async (client) => {
+        const info = await client.call('projects.create', { path: file, name: options.name });
         output(globals().json, info, () => `Created ${info.path}`);
-      } finally {
-        await service.shutdown();
-      }
-    });
+      }),
+    );
   project
     .command('info <file>')
     .description('show a project: name, format version, recent jobs')
@@ -224,15 +224,12 @@ export function buildProgram(): Command {
   program
     .command('backbones')
     .description('list the pretrained backbones, where each is published, and which are in the models folder')
-    .action(async () => {
-      const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
-      try {
-        const list = await inProcessClient(service).call('backbones.list', {});
+    .action(() =>
+      withService(async (client) => {
+        const list = await client.call('backbones.list', {});
         output(globals().json, list, () => list.map((b) => `${b.available ? 'ready  ' : 'missing'}  ${b.id.padEnd(24)} ${b.featureSize}-d features  ${b.available ? b.folder : b.url}`).join('\n'));
-      } finally {
-        await service.shutdown();
-      }
-    });
+      }),
+    );
 
   program
     .command('train')
