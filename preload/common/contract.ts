@@ -247,6 +247,11 @@ export const methods = {
   'library.summary': { params: NoParams, result: LibrarySummary },
   'library.page': { params: ImageQuery, result: LibraryPage },
   'library.ids': { params: ImageQuery.omit({ offset: true, limit: true }), result: z.array(z.number().int()) },
+  /** Photos by any of their file paths (for scripting); paths not in the project come back apart. */
+  'library.idsForPaths': {
+    params: z.object({ paths: z.array(z.string()).max(100_000) }).strict(),
+    result: z.object({ ids: z.array(z.number().int()), unknown: z.array(z.string()) }),
+  },
   'classes.create': { params: z.object({ name: ClassName, color: Color.optional() }).strict(), result: ClassInfo },
   'classes.update': { params: z.object({ id: z.number().int(), name: ClassName.optional(), color: Color.optional() }).strict(), result: ClassInfo },
   'classes.merge': { params: z.object({ from: z.number().int(), into: z.number().int() }).strict(), result: ClassInfo },

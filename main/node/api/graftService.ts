@@ -175,6 +175,7 @@ export class GraftService {
     'library.summary': () => this.requireLibrary().summary(),
     'library.page': (query) => this.requireLibrary().page(query),
     'library.ids': (query) => this.requireLibrary().ids(query),
+    'library.idsForPaths': ({ paths }) => this.requireLibrary().idsForPaths(paths),
     'classes.create': ({ name, color }) => this.changeLibrary('classes', (l) => l.createClass(name, color)),
     'classes.update': ({ id, ...change }) => this.changeLibrary('classes', (l) => l.updateClass(id, change)),
     'classes.merge': ({ from, into }) => this.changeLibrary('classes', (l) => l.mergeClasses(from, into)),

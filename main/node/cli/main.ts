@@ -299,14 +299,7 @@ export function buildProgram(): Command {
     .requiredOption('--project <file>', 'the project file')
     .action(async (className: string, paths: string[], options: { project: string }) => {
       await withProject(options.project, async (client) => {
-        const ids: number[] = [];
-        const unknown: string[] = [];
-        for (const p of paths.map((p) => path.resolve(p))) {
-          const page = await client.call('library.page', { search: path.basename(p), limit: 2000 });
-          const match = page.items.find((item) => item.path === p);
-          if (match) ids.push(match.id);
-          else unknown.push(p);
-        }
+        const { ids, unknown } = await client.call('library.idsForPaths', { paths: paths.map((p) => path.resolve(p)) });
         let classId: number | null = null;
         if (className !== 'none') {
           const existing = (await client.call('library.summary', {})).classes.find((c) => c.name.toLowerCase() === className.toLowerCase());

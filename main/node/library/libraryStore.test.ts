@@ -70,6 +70,10 @@ describe('labels and classes', () => {
     expect(library.summary()).toMatchObject({ unlabelled: 3, classes: [] });
   });
 
+  it('finds photos by their file paths, and says which paths it does not know', () => {
+    expect(library.idsForPaths(['/photos/c.jpg', '/elsewhere/x.jpg', '/photos/a.jpg'])).toEqual({ ids: [ids[2], ids[1]], unknown: ['/elsewhere/x.jpg'] });
+  });
+
   it('pins a split, and keeps pins when the automatic split changes', () => {
     library.pinSplit([ids[0]], 'test', () => 'train');
     library.resplit(() => 'validation');

@@ -267,10 +267,6 @@ export class LibraryStore {
     return { ids, unknown };
   }
 
-  hashOf(imageId: number): string | null {
-    return (this.db.prepare('SELECT hash FROM images WHERE id = ?').get(imageId) as { hash: string } | undefined)?.hash ?? null;
-  }
-
   /** A path of the image that exists now, for the full-size preview. */
   presentPath(imageId: number): string | null {
     return (this.db.prepare('SELECT path FROM image_paths WHERE image_id = ? AND missing = 0 ORDER BY path LIMIT 1').get(imageId) as { path: string } | undefined)?.path ?? null;
