@@ -93,6 +93,33 @@ describe('Graft in the browser mode', () => {
     await expect.poll(() => page.getByTestId('class-count').allTextContents()).toEqual(['1', '1']);
   });
 
+  it('trains in one click, shows progress and the evaluation, and opens a confusion-matrix cell', async () => {
+    await page.getByRole('button', { name: 'Switch project' }).click();
+    await createProject(page, path.join(temp.dir, 'Colours.graft'), 'Colours');
+    const folder = path.join(temp.dir, 'colours');
+    for (let i = 0; i < 40; i++) {
+      const split = i < 30 ? 'train' : 'test';
+      const shade = 20 + i * 4;
+      await writeJpeg(path.join(folder, split, 'red', `r${i}.jpg`), { r: 230 - shade / 3, g: shade, b: 40 });
+      await writeJpeg(path.join(folder, split, 'blue', `b${i}.jpg`), { r: 40, g: shade, b: 230 - shade / 3 });
+    }
+    await importFolder(page, folder, true);
+
+    await page.getByRole('button', { name: /^Train/ }).click();
+    await page.getByTestId('backbone').selectOption('mobilenet_v2_0.35_224');
+    await page.getByTestId('train-start').click();
+    await page.locator('[data-testid="job-row"][data-state="running"]', { hasText: 'Train' }).getByTestId('job-progress').waitFor();
+    await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Train' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('runs-table').filter({ hasText: 'mobilenet_v2_0.35_224' }).waitFor();
+
+    await page.getByTestId('open-evaluation').click();
+    await page.getByTestId('confusion-matrix').waitFor();
+    expect(await page.getByTestId('test-accuracy').textContent()).toMatch(/of 20 test photos right/);
+    await page.getByTestId('confusion-cell').first().click();
+    await page.getByRole('heading', { name: /^Labelled \w+, predicted \w+$/ }).waitFor();
+    await expect.poll(() => page.getByTestId('prediction').count()).toBeGreaterThan(0);
+  });
+
   it('tells the user clearly when a file is not a project', async () => {
     const notes = path.join(temp.dir, 'notes.graft');
     fs.writeFileSync(notes, 'not a database');

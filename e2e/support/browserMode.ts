@@ -12,9 +12,12 @@ export interface RunningApp {
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
+/** The real pretrained backbones beside the project (never downloaded by tests). */
+export const SHARED_MODELS = path.resolve(root, '..', 'shared', 'models');
+
 export function startBrowserMode(graftHome: string): Promise<RunningApp> {
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'cli.cjs'), '--json', 'serve', '--no-open'], {
-    env: { ...process.env, GRAFT_HOME: graftHome },
+    env: { ...process.env, GRAFT_HOME: graftHome, GRAFT_MODELS_DIR: SHARED_MODELS },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

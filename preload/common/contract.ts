@@ -145,6 +145,8 @@ export const RunSummary = z.object({
   backbone: z.string(),
   backend: z.string(),
   classes: z.array(z.string()),
+  /** The class ids behind `classes`, in the model's output order. */
+  classIds: z.array(z.number().int()),
   extractSeconds: z.number(),
   trainSeconds: z.number(),
   epochs: z.number().int(),
@@ -152,6 +154,19 @@ export const RunSummary = z.object({
   evaluation: Evaluation,
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+export const RunPrediction = z.object({
+  imageId: z.number().int(),
+  hash: z.string(),
+  name: z.string(),
+  /** The label the photo had when the run was trained, and its label now (it may have been fixed since). */
+  trueClassId: z.number().int(),
+  currentClassId: z.number().int().nullable(),
+  predictedClassId: z.number().int(),
+  confidence: z.number(),
+  loss: z.number(),
+});
+export type RunPrediction = z.infer<typeof RunPrediction>;
 
 export const BackboneInfo = z.object({
   id: z.string(),
@@ -271,6 +286,13 @@ export const methods = {
   },
   'backbones.list': { params: NoParams, result: z.array(BackboneInfo) },
   'runs.list': { params: NoParams, result: z.array(RunSummary) },
+  /** A run's test photos: one confusion-matrix cell when both classes are given, highest loss first (top losses). */
+  'runs.predictions': {
+    params: z
+      .object({ runId: z.number().int(), trueClassId: z.number().int().optional(), predictedClassId: z.number().int().optional(), limit: z.number().int().min(1).max(5000).default(200) })
+      .strict(),
+    result: z.array(RunPrediction),
+  },
   'jobs.list': { params: NoParams, result: z.array(Job) },
   'jobs.start': { params: JobRequest, result: Job },
   'jobs.cancel': { params: z.object({ id: z.number().int() }).strict(), result: Job },

@@ -15,7 +15,7 @@ import { createProject, openProject, type Project } from '../db/project';
 import { JobRunner } from '../jobs/runner';
 import { LibraryStore } from '../library/libraryStore';
 import { backboneFolder, isAvailable } from '../ml/modelStore';
-import { listRuns } from '../ml/runs';
+import { listRuns, runPredictions } from '../ml/runs';
 import { BACKBONES } from '../../../models/catalogue';
 import { isContentHash, thumbnailPath } from '../library/thumbnails';
 import type { LaunchWorker } from '../jobs/workerLauncher';
@@ -199,6 +199,7 @@ export class GraftService {
     'backbones.list': () =>
       BACKBONES.map((b) => ({ id: b.id, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
     'runs.list': () => listRuns(this.requireProject().db),
+    'runs.predictions': (query) => runPredictions(this.requireProject().db, query),
     'jobs.list': () => (this.jobs ? this.jobs.list() : []),
     'jobs.start': (request) => this.requireJobs().start(request),
     'jobs.cancel': ({ id }) => this.requireJobs().cancel(id),

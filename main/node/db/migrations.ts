@@ -136,6 +136,18 @@ export const migrations: readonly Migration[] = [
         evaluation    TEXT NOT NULL,             -- JSON metrics on the test split
         head          BLOB NOT NULL              -- JSON of the head's weights
       ) STRICT;
+
+      -- What a run predicted for each of its test photos: confusion-matrix cells, top losses.
+      CREATE TABLE run_predictions (
+        run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        image_id      INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        true_class    INTEGER NOT NULL,          -- class ids at training time
+        predicted     INTEGER NOT NULL,
+        confidence    REAL NOT NULL,             -- probability of the predicted class
+        loss          REAL NOT NULL,             -- -log p(true class): high means likely mislabelled or hard
+        PRIMARY KEY (run_id, image_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX run_predictions_by_loss ON run_predictions (run_id, loss DESC);
     `,
   },
 ];

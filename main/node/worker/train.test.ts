@@ -4,7 +4,7 @@ import { writeJpeg } from '../../../test-support/imageFixtures';
 import { makeTempDir } from '../../../test-support/tempDir';
 import { createProject, type Project } from '../db/project';
 import { LibraryStore } from '../library/libraryStore';
-import { listRuns } from '../ml/runs';
+import { listRuns, runPredictions } from '../ml/runs';
 import { importPhotos } from './importPhotos';
 import type { JobContext } from './jobContext';
 import { train } from './train';
@@ -44,6 +44,14 @@ describe('train job', () => {
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(result.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(result.photos.test);
     expect(listRuns(project.db)[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm' });
+    const predictions = runPredictions(project.db, { runId: result.runId, limit: 1000 });
+    expect(predictions).toHaveLength(result.photos.test);
+    expect(predictions.map((p) => p.loss)).toEqual([...predictions.map((p) => p.loss)].sort((a, b) => b - a));
+    const [firstId, secondId] = listRuns(project.db)[0].classIds;
+    const cell = runPredictions(project.db, { runId: result.runId, trueClassId: firstId, predictedClassId: firstId, limit: 1000 });
+    expect(cell.length).toBe(result.evaluation.confusion[0][0]);
+    expect(cell.every((p) => p.trueClassId === firstId && p.predictedClassId === firstId && p.confidence > 0.5)).toBe(true);
+    expect(secondId).not.toBe(firstId);
   });
 
   it('retrains from cached features after labels change', async () => {

@@ -174,7 +174,8 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     const trainSeconds = (Date.now() - trainStarted) / 1000;
 
     const probabilities = head.predict(testSet.features);
-    const evaluation = evaluate(testSet.labels, (await probabilities.array()) as number[][], classes.length);
+    const testProbabilities = (await probabilities.array()) as number[][];
+    const evaluation = evaluate(testSet.labels, testProbabilities, classes.length);
     probabilities.dispose();
     const weights = await head.toJSON();
     tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
@@ -201,6 +202,15 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
           Buffer.from(JSON.stringify(weights)),
         ).lastInsertRowid,
     );
+    const storePrediction = db.prepare('INSERT INTO run_predictions (run_id, image_id, true_class, predicted, confidence, loss) VALUES (?, ?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      test.forEach((photo, i) => {
+        const p = testProbabilities[i];
+        const predicted = p.indexOf(Math.max(...p));
+        const truth = testSet.labels[i];
+        storePrediction.run(runId, photo.id, classes[truth].id, classes[predicted].id, p[predicted], -Math.log(Math.max(p[truth], 1e-7)));
+      });
+    })();
     return {
       runId,
       backend: backend.name,
