@@ -1,7 +1,8 @@
 // Training benchmark on ../shared/datasets/cats_and_dogs (train 2000; its validation 1000 serve as
 // the test split, as the project has no test photos): imports the photos, trains MobileNetV1 0.75
-// features + a softmax head, then changes 10 labels and trains again from cached features.
-// Usage: npm run build && node bench/train.bench.mjs [--backbone mobilenet_v1_0.75] [--dir /tmp/graft-train-bench]
+// features + a softmax head, changes 10 labels and trains again from cached features, then trains
+// the from-scratch CNN baseline on the same photos and splits and prints the transfer/scratch ratios.
+// Usage: npm run build && node bench/train.bench.mjs [--backbone mobilenet_v1_0.75] [--dir /tmp/graft-train-bench] [--scratch-epochs 20]
 // Prints numbers; asserts nothing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,3 +37,12 @@ graft('label', 'dogs', ...cats, '--project', project);
 const started = Date.now();
 const second = graft('train', '--project', project, '--backbone', backbone);
 console.log(`after 10 labels changed: retrained in ${((Date.now() - started) / 1000).toFixed(1)} s end to end (features ${second.extractSeconds.toFixed(1)} s, ${second.featuresComputed} computed; head ${second.trainSeconds.toFixed(1)} s); test accuracy ${(100 * second.evaluation.accuracy).toFixed(2)}%`);
+
+// Put the 10 labels back, so that both models learn from the same labels, then the baseline.
+graft('label', 'cats', ...cats, '--project', project);
+const transfer = graft('train', '--project', project, '--backbone', backbone);
+const scratch = graft('train', '--project', project, '--scratch', '--epochs', arg('scratch-epochs', '20'));
+console.log(`from-scratch CNN (${scratch.backbone}): test accuracy ${(100 * scratch.evaluation.accuracy).toFixed(2)}%; decoding ${scratch.extractSeconds.toFixed(1)} s, training ${scratch.trainSeconds.toFixed(1)} s, ${scratch.epochs} epochs (best ${scratch.bestEpoch})`);
+const { comparison } = graft('runs', '--project', project);
+console.log(`transfer run #${comparison.transferRunId} (${(100 * transfer.evaluation.accuracy).toFixed(2)}%) against scratch run #${comparison.scratchRunId}: ` +
+  `${comparison.timeRatio.toFixed(1)}x less time (features included), ${comparison.accuracyRatio.toFixed(2)}x the accuracy, error ${(100 * comparison.transferError).toFixed(1)}% against ${(100 * comparison.scratchError).toFixed(1)}%`);

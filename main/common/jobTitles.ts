@@ -8,7 +8,7 @@ export function jobTitle(request: JobRequest): string {
     case 'import':
       return `Import ${request.params.folders.map(lastPathPart).join(', ')}`;
     case 'train':
-      return `Train on ${request.params.backbone} features`;
+      return request.params.model === 'scratch' ? 'Train a CNN from scratch (baseline)' : `Train on ${request.params.backbone} features`;
   }
 }
 

@@ -39,6 +39,8 @@ export type AppInfo = z.infer<typeof AppInfo>;
 
 export const TrainParams = z
   .object({
+    /** transfer: pretrained backbone features + a small head; scratch: a small CNN trained from nothing (the baseline). */
+    model: z.enum(['transfer', 'scratch']).default('transfer'),
     backbone: z.string().default('mobilenet_v1_0.75_224'),
     epochs: z.number().int().min(1).max(1000).default(50),
     seed: z.number().int().default(1),
@@ -123,6 +125,7 @@ export type Evaluation = z.infer<typeof Evaluation>;
 
 export const TrainResult = z.object({
   runId: z.number().int(),
+  model: z.enum(['transfer', 'scratch']),
   backend: z.string(),
   backbone: z.string(),
   classes: z.array(z.string()),
@@ -141,7 +144,7 @@ export type TrainResult = z.infer<typeof TrainResult>;
 export const RunSummary = z.object({
   id: z.number().int(),
   createdAt: z.string(),
-  kind: z.string(),
+  kind: z.enum(['transfer', 'scratch']),
   backbone: z.string(),
   backend: z.string(),
   classes: z.array(z.string()),

@@ -10,6 +10,7 @@ import type { GraftClient } from '../../../preload/common/client';
 import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type TrainResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import { formatAmount } from '../../common/progress';
+import { compareRuns } from '../../common/runComparison';
 import { GraftService } from '../api/graftService';
 import { inProcessClient } from '../api/inProcessClient';
 import { appVersion, distPath } from '../app/paths';
@@ -240,17 +241,25 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), 1)
     .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', (v) => Number.parseInt(v, 10), 0)
     .option('--crop <mode>', 'center (crop the middle square) or squash (resize the whole photo)', 'center')
-    .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string }) => {
+    .option('--scratch', 'train the baseline instead: a small CNN from scratch on the same photos and splits, no pretrained backbone')
+    .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string; scratch?: boolean }) => {
       await withProject(options.project, async (client) => {
-        const params = TrainParams.parse({ backbone: options.backbone, epochs: options.epochs, seed: options.seed, hidden: options.hidden, crop: options.crop });
+        const params = TrainParams.parse({
+          model: options.scratch ? 'scratch' : 'transfer',
+          backbone: options.backbone,
+          epochs: options.epochs,
+          seed: options.seed,
+          hidden: options.hidden,
+          crop: options.crop,
+        });
         const job = await runJob(client, { kind: 'train', params }, globals().progress);
         if (job.state !== 'done') throw new GraftError('conflict', `Training ${job.state}${job.error ? `: ${job.error}` : '.'}`);
         const result = job.result as TrainResult;
         output(globals().json, result, () =>
           [
-            `Run #${result.runId}: ${result.backbone} features + head, TensorFlow.js backend "${result.backend}".`,
+            `Run #${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
             `Photos: ${result.photos.train} train, ${result.photos.earlyStopping} for early stopping, ${result.photos.test} test.`,
-            `Features: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed, the rest cached); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} epochs (best ${result.bestEpoch}).`,
+            `${result.model === 'scratch' ? 'Decoding photos' : 'Features'}: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed${result.model === 'transfer' ? ', the rest cached' : ''}); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} epochs (best ${result.bestEpoch}).`,
             describeEvaluation(result.classes, result.evaluation),
             ...result.notes.map((n) => `Note: ${n}`),
           ].join('\n'),
@@ -279,7 +288,8 @@ export function buildProgram(): Command {
     .action(async (options: { project: string }) => {
       await withProject(options.project, async (client) => {
         const runs = await client.call('runs.list', {});
-        output(globals().json, runs, () =>
+        const comparison = compareRuns(runs);
+        output(globals().json, { runs, comparison }, () =>
           runs.length
             ? [
                 'run  model                        backend  features s  train s  epochs  test photos  accuracy',
@@ -287,6 +297,13 @@ export function buildProgram(): Command {
                   (r) =>
                     `${String(r.id).padStart(3)}  ${`${r.kind}: ${r.backbone}`.padEnd(28)} ${r.backend.padEnd(8)} ${r.extractSeconds.toFixed(1).padStart(10)}  ${r.trainSeconds.toFixed(1).padStart(7)}  ${String(r.epochs).padStart(6)}  ${String(r.evaluation.count).padStart(11)}  ${(100 * r.evaluation.accuracy).toFixed(1).padStart(7)}%`,
                 ),
+                ...(comparison
+                  ? [
+                      `Transfer (run #${comparison.transferRunId}) against scratch (run #${comparison.scratchRunId}) on the same photos: ` +
+                        `${comparison.timeRatio.toFixed(1)}x less time to train (features included), ${comparison.accuracyRatio.toFixed(2)}x the accuracy ` +
+                        `(error rate ${(100 * comparison.transferError).toFixed(1)}% against ${(100 * comparison.scratchError).toFixed(1)}%).`,
+                    ]
+                  : []),
               ].join('\n')
             : 'No runs yet: train first (graft train).',
         );

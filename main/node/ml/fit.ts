@@ -3,7 +3,7 @@
  * progress, early stopping, history and anything else hook in as callbacks.
  */
 import { tf } from './tensorflow';
-import type { Head } from './head';
+import type { ParameterModel } from './parameterModel';
 
 export interface EpochLogs {
   epoch: number;
@@ -14,7 +14,7 @@ export interface EpochLogs {
 }
 
 export interface TrainingState {
-  readonly head: Head;
+  readonly model: ParameterModel<unknown>;
   readonly epochs: number;
   /** A callback sets this to end training after the current epoch. */
   stop: boolean;
@@ -27,7 +27,8 @@ export interface Callback {
 }
 
 export interface Dataset {
-  features: tf.Tensor2D;
+  /** One row per example: feature vectors, or images for a CNN. */
+  features: tf.Tensor;
   /** Class index of each row. */
   labels: number[];
 }
@@ -42,6 +43,8 @@ export interface FitOptions {
   /** Per-class loss weights (class imbalance); 1 for all when absent. */
   classWeights?: number[];
   seed: number;
+  /** Changes each training batch (data augmentation); never applied to validation. */
+  augment?: (batch: tf.Tensor, seed: number) => tf.Tensor;
   signal?: AbortSignal;
 }
 
@@ -57,23 +60,35 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function measure(head: Head, data: Dataset, classCount: number, weights: number[] | undefined): { loss: number; accuracy: number } {
-  return tf.tidy(() => {
-    const logits = head.logits(data.features, false);
-    const labels = tf.tensor1d(data.labels, 'int32');
-    const oneHot = tf.oneHot(labels, classCount);
-    const sampleWeights = weights ? tf.tensor1d(data.labels.map((l) => weights[l])) : undefined;
-    const loss = tf.losses.softmaxCrossEntropy(oneHot, logits, sampleWeights).dataSync()[0];
-    const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')).dataSync()[0];
-    return { loss, accuracy };
-  });
+const MEASURE_CHUNK = 128;
+
+/** Mean loss and accuracy over a dataset, in chunks so that a CNN's activations stay small. */
+function measure(model: ParameterModel<unknown>, data: Dataset, classCount: number, weights: number[] | undefined): { loss: number; accuracy: number } {
+  const count = data.labels.length;
+  let lossSum = 0;
+  let weightSum = 0;
+  let correct = 0;
+  for (let start = 0; start < count; start += MEASURE_CHUNK) {
+    const size = Math.min(MEASURE_CHUNK, count - start);
+    const labels = data.labels.slice(start, start + size);
+    const sampleWeights = labels.map((l) => (weights ? weights[l] : 1));
+    tf.tidy(() => {
+      const logits = model.logits(tf.slice(data.features, start, size), false);
+      const truth = tf.tensor1d(labels, 'int32');
+      const losses = tf.losses.softmaxCrossEntropy(tf.oneHot(truth, classCount), logits, undefined, undefined, tf.Reduction.NONE);
+      lossSum += tf.sum(tf.mul(losses, tf.tensor1d(sampleWeights))).dataSync()[0];
+      correct += tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32')).dataSync()[0];
+    });
+    weightSum += sampleWeights.reduce((a, b) => a + b, 0);
+  }
+  return { loss: weightSum ? lossSum / weightSum : 0, accuracy: count ? correct / count : 0 };
 }
 
-export async function fit(head: Head, options: FitOptions, callbacks: Callback[]): Promise<void> {
+export async function fit(model: ParameterModel<unknown>, options: FitOptions, callbacks: Callback[]): Promise<void> {
   const { train, validation, classCount, batchSize, classWeights } = options;
   const optimizer = tf.train.adam(options.learningRate);
   const random = seededRandom(options.seed);
-  const state: TrainingState = { head, epochs: options.epochs, stop: false };
+  const state: TrainingState = { model, epochs: options.epochs, stop: false };
   const count = train.labels.length;
   const order = Array.from({ length: count }, (_, i) => i);
   callbacks.forEach((c) => c.onTrainBegin?.(state));
@@ -89,17 +104,18 @@ export async function fit(head: Head, options: FitOptions, callbacks: Callback[]
         const dropoutSeed = Math.floor(random() * 2 ** 31);
         tf.tidy(() => {
           const indices = tf.tensor1d(batch, 'int32');
-          const x = tf.gather(train.features, indices) as tf.Tensor2D;
+          const gathered = tf.gather(train.features, indices);
+          const x = options.augment ? options.augment(gathered, dropoutSeed + 1) : gathered;
           const labels = batch.map((b) => train.labels[b]);
           const y = tf.oneHot(tf.tensor1d(labels, 'int32'), classCount);
           const w = classWeights ? tf.tensor1d(labels.map((l) => classWeights[l])) : undefined;
-          optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, head.logits(x, true, dropoutSeed), w) as tf.Scalar, false, head.variables);
+          optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.logits(x, true, dropoutSeed), w) as tf.Scalar, false, model.variables);
         });
         // Let a cancel message in between batches.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const trained = measure(head, train, classCount, classWeights);
-      const validated = validation && validation.labels.length ? measure(head, validation, classCount, classWeights) : null;
+      const trained = measure(model, train, classCount, classWeights);
+      const validated = validation && validation.labels.length ? measure(model, validation, classCount, classWeights) : null;
       const logs: EpochLogs = { epoch: epoch + 1, loss: trained.loss, accuracy: trained.accuracy, valLoss: validated?.loss ?? null, valAccuracy: validated?.accuracy ?? null };
       for (const callback of callbacks) await callback.onEpochEnd?.(logs, state);
     }
@@ -125,7 +141,7 @@ export class EarlyStopping implements Callback {
       this.bestEpoch = logs.epoch;
       this.waited = 0;
       if (this.bestWeights) tf.dispose(this.bestWeights);
-      this.bestWeights = state.head.snapshot();
+      this.bestWeights = state.model.snapshot();
     } else if (++this.waited >= this.patience) {
       state.stop = true;
     }
@@ -133,7 +149,7 @@ export class EarlyStopping implements Callback {
 
   onTrainEnd(state: TrainingState): void {
     if (!this.bestWeights) return;
-    state.head.restore(this.bestWeights);
+    state.model.restore(this.bestWeights);
     tf.dispose(this.bestWeights);
     this.bestWeights = null;
   }

@@ -14,7 +14,7 @@ const sharedModels = path.resolve(import.meta.dirname, '..', '..', '..', '..', '
 let temp: ReturnType<typeof makeTempDir>;
 let project: Project;
 const context: JobContext = { signal: new AbortController().signal, progress: () => {} };
-const params = { backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center' as const };
+const params = { model: 'transfer' as const, backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center' as const };
 
 beforeAll(async () => {
   process.env.GRAFT_MODELS_DIR = sharedModels;
@@ -62,6 +62,15 @@ describe('train job', () => {
     const result = await train(params, project.info.path, null, context);
     expect(result.featuresComputed).toBe(0);
     expect(listRuns(project.db)).toHaveLength(2);
+  });
+
+  it('trains the from-scratch CNN baseline on the wasm backend, on the same photos and splits', async () => {
+    const transfer = listRuns(project.db)[0];
+    const result = await train({ ...params, model: 'scratch', epochs: 25, patience: 25, learningRate: 0.01 }, project.info.path, null, context);
+    expect(result).toMatchObject({ model: 'scratch', backend: 'wasm', backbone: 'scratch_cnn_64', photos: { test: transfer.evaluation.count } });
+    expect(result.epochs).toBe(25);
+    expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(listRuns(project.db)[0]).toMatchObject({ kind: 'scratch' });
   });
 
   it('says what to do when the backbone is not in the models folder', async () => {

@@ -1,7 +1,8 @@
 /**
- * The training job: backbone features for every labelled photo (from the cache when it has them),
- * a head trained on the train split with early stopping on the validation split, and an honest
- * evaluation on the test split, which training never sees. Everything is recorded as a run.
+ * The training job: backbone features for every labelled photo (from the cache when it has them)
+ * and a head trained on them — or, as the baseline, a small CNN trained from scratch on the same
+ * photos — with early stopping on the validation split, and an honest evaluation on the test
+ * split, which training never sees. Everything is recorded as a run.
  */
 import fs from 'node:fs';
 import type { TrainParams, TrainResult } from '../../../preload/common/contract';
@@ -11,6 +12,8 @@ import { openProjectDatabase } from '../db/project';
 import type { Sqlite } from '../db/sqlite';
 import { EarlyStopping, fit, History, type Callback } from '../ml/fit';
 import { Head } from '../ml/head';
+import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
+import { registerWasmGradientKernels } from '../ml/wasmGradients';
 import { loadFeatureExtractor } from '../ml/featureExtractor';
 import { requireBackbone } from '../ml/modelStore';
 import { photoPixels, PREPROCESSING_VERSION } from '../ml/photoPixels';
@@ -103,6 +106,29 @@ async function features(
   return { vectors, unreadable, computed: done - unreadable.length };
 }
 
+/** Decoded photos for the from-scratch CNN, kept in memory (64x64: 12 KB a photo). */
+async function pixels(photos: LabelledPhoto[], params: TrainParams, context: JobContext): Promise<{ vectors: Map<string, Uint8Array>; unreadable: string[]; computed: number }> {
+  const vectors = new Map<string, Uint8Array>();
+  const unreadable: string[] = [];
+  let done = 0;
+  for (let start = 0; start < photos.length; start += EXTRACT_BATCH) {
+    throwIfCancelled(context.signal);
+    await Promise.all(
+      photos.slice(start, start + EXTRACT_BATCH).map(async (photo) => {
+        try {
+          if (!photo.path) throw new Error('missing');
+          vectors.set(photo.hash, await photoPixels(photo.path, SCRATCH_INPUT_SIZE, params.crop));
+        } catch {
+          unreadable.push(photo.path ?? photo.hash);
+        }
+      }),
+    );
+    done += Math.min(EXTRACT_BATCH, photos.length - start);
+    context.progress(done, photos.length, 'photos', 'Reading photos');
+  }
+  return { vectors, unreadable, computed: vectors.size };
+}
+
 export async function train(params: TrainParams, projectPath: string, jobId: number | null, context: JobContext): Promise<TrainResult> {
   const backend = await initTensorflow();
   const db = openProjectDatabase(projectPath);
@@ -115,11 +141,16 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     const classes = classRows.filter((c) => used.has(c.id));
     if (classes.length < 2) throw new Error('Label photos of at least two classes before training.');
     const classIndex = new Map(classes.map((c, i) => [c.id, i]));
-    const backbone = requireBackbone(params.backbone);
+    const transfer = params.model === 'transfer';
+    const backbone = transfer ? requireBackbone(params.backbone) : null;
+    if (!transfer) registerWasmGradientKernels();
+    const modelName = backbone?.id ?? `scratch_cnn_${SCRATCH_INPUT_SIZE}`;
+    // One row of model input per photo: backbone features, or pixels for the CNN.
+    const rowShape = backbone ? [backbone.featureSize] : [SCRATCH_INPUT_SIZE, SCRATCH_INPUT_SIZE, 3];
 
     context.progress(0, photos.length, 'photos', 'Reading photos');
     const extractStarted = Date.now();
-    const extracted = await features(db, photos, backbone.id, params, context);
+    const extracted = backbone ? await features(db, photos, backbone.id, params, context) : await pixels(photos, params, context);
     const extractSeconds = (Date.now() - extractStarted) / 1000;
     if (extracted.unreadable.length) notes.push(`${extracted.unreadable.length} labelled photos could not be read and were left out.`);
 
@@ -142,17 +173,25 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     if (!test.length) throw new Error('There are no labelled photos in the test or validation split to evaluate on. Change the split ratios (graft splits) or label more photos.');
     if (!fitting.length) throw new Error('There are no labelled photos in the train split.');
 
-    const toDataset = (set: LabelledPhoto[]) => ({
-      features: tf.tensor2d(set.flatMap((p) => Array.from(extracted.vectors.get(p.hash)!)), [set.length, backbone.featureSize]),
-      labels: set.map((p) => classIndex.get(p.classId)!),
-    });
+    const rowSize = rowShape.reduce((a, b) => a * b, 1);
+    const toDataset = (set: LabelledPhoto[]) => {
+      const values = new Float32Array(set.length * rowSize);
+      set.forEach((p, i) => {
+        const row = extracted.vectors.get(p.hash)!;
+        if (transfer) values.set(row, i * rowSize);
+        else for (let j = 0; j < rowSize; j++) values[i * rowSize + j] = row[j] / 127.5 - 1;
+      });
+      return { features: tf.tensor(values, [set.length, ...rowShape]), labels: set.map((p) => classIndex.get(p.classId)!) };
+    };
     const trainSet = toDataset(fitting);
     const stopSet = stopping.length ? toDataset(stopping) : null;
     const testSet = toDataset(test);
     const counts = classes.map((_, c) => trainSet.labels.filter((l) => l === c).length);
     const classWeights = counts.map((n) => (n ? trainSet.labels.length / (classes.length * n) : 0));
 
-    const head = new Head({ inputSize: backbone.featureSize, classCount: classes.length, hidden: params.hidden, dropout: params.dropout, seed: params.seed });
+    const model = backbone
+      ? new Head({ inputSize: backbone.featureSize, classCount: classes.length, hidden: params.hidden, dropout: params.dropout, seed: params.seed })
+      : new ScratchCnn({ inputSize: SCRATCH_INPUT_SIZE, classCount: classes.length, filters: SCRATCH_FILTERS, dropout: params.dropout, seed: params.seed });
     const history = new History();
     const earlyStopping = new EarlyStopping(params.patience);
     const progress: Callback = {
@@ -166,31 +205,41 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     };
     const trainStarted = Date.now();
     await fit(
-      head,
-      { train: trainSet, validation: stopSet, classCount: classes.length, epochs: params.epochs, batchSize: params.batchSize, learningRate: params.learningRate, classWeights, seed: params.seed, signal: context.signal },
+      model,
+      {
+        train: trainSet,
+        validation: stopSet,
+        classCount: classes.length,
+        epochs: params.epochs,
+        batchSize: params.batchSize,
+        learningRate: params.learningRate,
+        classWeights,
+        seed: params.seed,
+        augment: transfer ? undefined : augmentImages,
+        signal: context.signal,
+      },
       [history, earlyStopping, progress],
     );
     throwIfCancelled(context.signal);
     const trainSeconds = (Date.now() - trainStarted) / 1000;
 
-    const probabilities = head.predict(testSet.features);
-    const testProbabilities = (await probabilities.array()) as number[][];
+    const testProbabilities = await model.predict(testSet.features);
     const evaluation = evaluate(testSet.labels, testProbabilities, classes.length);
-    probabilities.dispose();
-    const weights = await head.toJSON();
+    const weights = await model.toJSON();
     tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
-    head.dispose();
+    model.dispose();
 
     const runId = Number(
       db
         .prepare(
           `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, train_seconds, epochs, history, evaluation, head)
-           VALUES (?, ?, 'transfer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           jobId,
           new Date().toISOString(),
-          backbone.id,
+          params.model,
+          modelName,
           JSON.stringify(params),
           backend.name,
           JSON.stringify(classes),
@@ -214,7 +263,8 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     return {
       runId,
       backend: backend.name,
-      backbone: backbone.id,
+      model: params.model,
+      backbone: modelName,
       classes: classes.map((c) => c.name),
       photos: { train: fitting.length, earlyStopping: stopping.length, test: test.length },
       featuresComputed: extracted.computed,

@@ -1,0 +1,39 @@
+/**
+ * The seed experiment's table: the latest transfer-learning run against the latest from-scratch
+ * run of the same project, as time and accuracy ratios.
+ */
+interface ComparableRun {
+  id: number;
+  kind: 'transfer' | 'scratch';
+  extractSeconds: number;
+  trainSeconds: number;
+  evaluation: { accuracy: number; count: number };
+}
+
+export interface RunComparison {
+  transferRunId: number;
+  scratchRunId: number;
+  /** Scratch training time over transfer time (feature extraction included): how much faster transfer is. */
+  timeRatio: number;
+  /** Transfer accuracy over scratch accuracy. */
+  accuracyRatio: number;
+  transferError: number;
+  scratchError: number;
+}
+
+/** Runs are newest first; null until there is one of each kind. */
+export function compareRuns(runs: readonly ComparableRun[]): RunComparison | null {
+  const transfer = runs.find((r) => r.kind === 'transfer');
+  const scratch = runs.find((r) => r.kind === 'scratch');
+  if (!transfer || !scratch) return null;
+  const transferTime = transfer.extractSeconds + transfer.trainSeconds;
+  const scratchTime = scratch.extractSeconds + scratch.trainSeconds;
+  return {
+    transferRunId: transfer.id,
+    scratchRunId: scratch.id,
+    timeRatio: transferTime > 0 ? scratchTime / transferTime : 0,
+    accuracyRatio: scratch.evaluation.accuracy > 0 ? transfer.evaluation.accuracy / scratch.evaluation.accuracy : 0,
+    transferError: 1 - transfer.evaluation.accuracy,
+    scratchError: 1 - scratch.evaluation.accuracy,
+  };
+}
