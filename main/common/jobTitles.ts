@@ -9,6 +9,8 @@ export function jobTitle(request: JobRequest): string {
       return `Import ${request.params.folders.map(lastPathPart).join(', ')}`;
     case 'train':
       return request.params.model === 'scratch' ? 'Train a CNN from scratch (baseline)' : `Train on ${request.params.backbone} features`;
+    case 'suggest':
+      return 'Suggest labels for unlabelled photos';
   }
 }
 

@@ -71,6 +71,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
     }),
   }),
   z.object({ kind: z.literal('train'), params: TrainParams }),
+  /** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
+  z.object({ kind: z.literal('suggest'), params: z.object({ runId: z.number().int().optional() }).strict() }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
 export type JobKind = JobRequest['kind'];
@@ -141,6 +143,14 @@ export const TrainResult = z.object({
 });
 export type TrainResult = z.infer<typeof TrainResult>;
 
+export const SuggestResult = z.object({
+  runId: z.number().int(),
+  suggested: z.number().int(),
+  unreadable: z.number().int(),
+  seconds: z.number(),
+});
+export type SuggestResult = z.infer<typeof SuggestResult>;
+
 export const RunSummary = z.object({
   id: z.number().int(),
   createdAt: z.string(),
@@ -199,7 +209,10 @@ export const ImageQuery = z
     split: Split.optional(),
     folder: z.string().optional(),
     search: z.string().max(200).optional(),
-    sort: z.enum(['name', 'added', 'class']).default('name'),
+    /** Only unlabelled photos with a suggestion. */
+    suggested: z.boolean().optional(),
+    /** 'uncertainty': the "label next" queue, photos the model is least sure of first. */
+    sort: z.enum(['name', 'added', 'class', 'uncertainty']).default('name'),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(2000).default(200),
   })
@@ -220,6 +233,9 @@ export const LibraryImage = z.object({
   missing: z.boolean(),
   /** How many paths this photo has (copies in several folders). */
   paths: z.number().int(),
+  /** A trained model's guess, for unlabelled photos (graft suggest). */
+  suggestedClassId: z.number().int().nullable(),
+  suggestionConfidence: z.number().nullable(),
 });
 export type LibraryImage = z.infer<typeof LibraryImage>;
 
@@ -277,6 +293,8 @@ export const methods = {
   'classes.reorder': { params: z.object({ ids: z.array(z.number().int()) }).strict(), result: z.array(ClassInfo) },
   /** Labels photos (classId null: unlabel) as one undoable action; returns how many changed. */
   'labels.set': { params: z.object({ imageIds: ImageIds, classId: z.number().int().nullable() }).strict(), result: z.number().int() },
+  /** Accepts the suggested labels of these photos, as one undoable action; returns how many changed. */
+  'suggestions.accept': { params: z.object({ imageIds: ImageIds }).strict(), result: z.number().int() },
   'labels.undo': { params: NoParams, result: z.number().int() },
   'labels.redo': { params: NoParams, result: z.number().int() },
   'splits.pin': { params: z.object({ imageIds: ImageIds, split: Split.nullable() }).strict(), result: z.null() },
@@ -360,6 +378,7 @@ export const jobResults = {
   hashFolder: HashFolderResult,
   import: ImportResult,
   train: TrainResult,
+  suggest: SuggestResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** The browser mode's HTTP header carrying the per-launch token. */

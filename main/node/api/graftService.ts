@@ -108,9 +108,11 @@ export class GraftService {
 
   private onJobUpdate(job: Job): void {
     this.emit('job.updated', job);
+    const finished = job.state !== 'running' && job.state !== 'queued';
+    // New suggestions show on the grid's photos.
+    if (job.kind === 'suggest' && finished) this.emit('library.changed', { reason: 'labels' });
     // An import fills the library as it goes: let the grid refresh now and then, and at the end.
     if (job.kind !== 'import') return;
-    const finished = job.state !== 'running' && job.state !== 'queued';
     if (finished || Date.now() - this.lastImportRefresh > 2000) {
       this.lastImportRefresh = Date.now();
       this.emit('library.changed', { reason: 'import' });
@@ -182,6 +184,7 @@ export class GraftService {
     'classes.delete': ({ id }) => this.changeLibrary('classes', (l) => (l.deleteClass(id), null)),
     'classes.reorder': ({ ids }) => this.changeLibrary('classes', (l) => l.reorderClasses(ids)),
     'labels.set': ({ imageIds, classId }) => this.changeLibrary('labels', (l) => l.setLabels(imageIds, classId)),
+    'suggestions.accept': ({ imageIds }) => this.changeLibrary('labels', (l) => l.acceptSuggestions(imageIds)),
     'labels.undo': () => this.changeLibrary('labels', (l) => l.undo()),
     'labels.redo': () => this.changeLibrary('labels', (l) => l.redo()),
     'splits.pin': ({ imageIds, split }) => this.changeLibrary('splits', (l) => (l.pinSplit(imageIds, split, this.automaticSplit()), null)),

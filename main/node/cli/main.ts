@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GraftClient } from '../../../preload/common/client';
-import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type TrainResult } from '../../../preload/common/contract';
+import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type SuggestResult, type TrainResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import { formatAmount } from '../../common/progress';
 import { compareRuns } from '../../common/runComparison';
@@ -263,6 +263,39 @@ export function buildProgram(): Command {
             describeEvaluation(result.classes, result.evaluation),
             ...result.notes.map((n) => `Note: ${n}`),
           ].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('suggest')
+    .description('let a trained model suggest labels for the unlabelled photos (accept them in the Label view, or with --accept)')
+    .requiredOption('--project <file>', 'the project file')
+    .option('--run <id>', 'the transfer-learning run to use (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option('--accept <confidence>', 'also accept the suggestions at least this sure (0 to 1)', Number.parseFloat)
+    .action(async (options: { project: string; run?: number; accept?: number }) => {
+      await withProject(options.project, async (client) => {
+        const job = await runJob(client, { kind: 'suggest', params: { runId: options.run } }, globals().progress);
+        if (job.state !== 'done') throw new GraftError('conflict', `Suggesting ${job.state}${job.error ? `: ${job.error}` : '.'}`);
+        const result = job.result as SuggestResult;
+        let accepted = 0;
+        if (options.accept !== undefined) {
+          const queue = await client.call('library.page', { suggested: true, sort: 'uncertainty', limit: 2000 });
+          const sure: number[] = [];
+          for (let offset = 0; offset < queue.total; offset += 2000) {
+            const page = offset === 0 ? queue : await client.call('library.page', { suggested: true, sort: 'uncertainty', offset, limit: 2000 });
+            sure.push(...page.items.filter((p) => (p.suggestionConfidence ?? 0) >= options.accept!).map((p) => p.id));
+          }
+          accepted = await client.call('suggestions.accept', { imageIds: sure });
+        }
+        output(globals().json, { ...result, accepted }, () =>
+          [
+            `Run #${result.runId} suggested labels for ${result.suggested} unlabelled photos in ${result.seconds.toFixed(1)} s.`,
+            result.unreadable ? `${result.unreadable} photos could not be read.` : '',
+            options.accept !== undefined ? `Accepted ${accepted} suggestions at least ${(100 * options.accept).toFixed(0)}% sure.` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       });
     });

@@ -148,6 +148,16 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (run_id, image_id)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX run_predictions_by_loss ON run_predictions (run_id, loss DESC);
+
+      -- A trained model's guess for each unlabelled photo, offered to the user as a label.
+      CREATE TABLE suggestions (
+        image_id    INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        class_id    INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+        confidence  REAL NOT NULL,
+        margin      REAL NOT NULL               -- top probability minus the second: small means unsure
+      ) STRICT;
+      CREATE INDEX suggestions_by_margin ON suggestions (margin);
     `,
   },
 ];

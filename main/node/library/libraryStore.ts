@@ -12,14 +12,17 @@ const SORTS: Record<ImageQuery['sort'], string> = {
   name: 'i.name COLLATE NOCASE, i.id',
   added: 'i.added_at, i.id',
   class: 'c.position IS NULL, c.position, i.name COLLATE NOCASE, i.id',
+  // The "label next" queue: unlabelled photos the model is least sure of first.
+  uncertainty: 'i.class_id IS NOT NULL, s.margin IS NULL, s.margin, i.id',
 };
 
 export class LibraryStore {
   constructor(private readonly db: Sqlite) {}
 
   /** The WHERE clause and its parameters for a filter; used by the page and by "select all". */
-  private where(query: Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search'>): { sql: string; params: unknown[] } {
+  private where(query: Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' | 'suggested'>): { sql: string; params: unknown[] } {
     const clauses: string[] = [];
+    if (query.suggested) clauses.push('i.class_id IS NULL AND s.class_id IS NOT NULL');
     const params: unknown[] = [];
     if (query.classId === 'unlabelled') clauses.push('i.class_id IS NULL');
     else if (typeof query.classId === 'number') {
@@ -41,21 +44,24 @@ export class LibraryStore {
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
-  private static readonly FROM = 'FROM images i LEFT JOIN classes c ON c.id = i.class_id';
+  private static readonly FROM = 'FROM images i LEFT JOIN classes c ON c.id = i.class_id LEFT JOIN suggestions s ON s.image_id = i.id';
 
   page(query: ImageQuery): LibraryPage {
     const { sql, params } = this.where(query);
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images i ${sql}`).get(...params) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n ${LibraryStore.FROM} ${sql}`).get(...params) as { n: number }).n;
     // The page is cut first (by indexes), then each of its photos gets its representative path:
     // the first present one.
     const rows = this.db
       .prepare(
         `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.split_source AS splitSource, i.width, i.height,
                 p.path, p.name, p.missing,
+                CASE WHEN i.class_id IS NULL THEN s.class_id END AS suggestedClassId,
+                CASE WHEN i.class_id IS NULL THEN s.confidence END AS suggestionConfidence,
                 (SELECT COUNT(*) FROM image_paths z WHERE z.image_id = i.id) AS paths
          FROM (SELECT i.* ${LibraryStore.FROM} ${sql} ORDER BY ${SORTS[query.sort]} LIMIT ? OFFSET ?) i
          JOIN image_paths p ON p.path = (SELECT path FROM image_paths q WHERE q.image_id = i.id ORDER BY q.missing, q.path LIMIT 1)
          LEFT JOIN classes c ON c.id = i.class_id
+         LEFT JOIN suggestions s ON s.image_id = i.id
          ORDER BY ${SORTS[query.sort]}`,
       )
       .all(...params, query.limit, query.offset) as {
@@ -70,6 +76,8 @@ export class LibraryStore {
       name: string;
       missing: number;
       paths: number;
+      suggestedClassId: number | null;
+      suggestionConfidence: number | null;
     }[];
     return { total, offset: query.offset, items: rows.map((r) => ({ ...r, missing: r.missing === 1 })) };
   }
@@ -173,16 +181,35 @@ export class LibraryStore {
     return this.classes();
   }
 
+  /** Gives photos their suggested labels, as one undoable action. Returns how many changed. */
+  acceptSuggestions(imageIds: number[]): number {
+    const suggestion = this.db.prepare('SELECT class_id AS classId FROM suggestions WHERE image_id = ?');
+    return this.db.transaction(() => {
+      const byClass = new Map<number, number[]>();
+      for (const id of imageIds) {
+        const row = suggestion.get(id) as { classId: number } | undefined;
+        if (row) byClass.set(row.classId, [...(byClass.get(row.classId) ?? []), id]);
+      }
+      const actionId = this.nextAction();
+      let changed = 0;
+      for (const [classId, ids] of byClass) changed += this.applyLabels(ids, classId, actionId);
+      return changed;
+    })();
+  }
+
   /** Labels images (null: unlabel) as one undoable action. Returns how many changed. */
   setLabels(imageIds: number[], classId: number | null): number {
     if (classId !== null) this.requireClass(classId);
     return this.db.transaction(() => this.applyLabels(imageIds, classId))();
   }
 
-  private applyLabels(imageIds: number[], classId: number | null): number {
-    const actionId = ((this.db.prepare('SELECT MAX(action_id) AS m FROM label_edits').get() as { m: number | null }).m ?? 0) + 1;
-    // A new action ends the redo history.
+  /** Starts a new undoable action: its id, after dropping the redo history it ends. */
+  private nextAction(): number {
     this.db.prepare('DELETE FROM label_edits WHERE undone = 1').run();
+    return ((this.db.prepare('SELECT MAX(action_id) AS m FROM label_edits').get() as { m: number | null }).m ?? 0) + 1;
+  }
+
+  private applyLabels(imageIds: number[], classId: number | null, actionId = this.nextAction()): number {
     const current = this.db.prepare('SELECT class_id AS classId FROM images WHERE id = ?');
     const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ?');
     const log = this.db.prepare('INSERT INTO label_edits (action_id, image_id, before, after) VALUES (?, ?, ?, ?)');

@@ -2,7 +2,7 @@
  * The classifier trained on top of a backbone's features: softmax regression, or one hidden
  * ReLU layer with dropout before it.
  */
-import { glorot, ParameterModel } from './parameterModel';
+import { glorot, ParameterModel, type SavedWeights } from './parameterModel';
 import { tf } from './tensorflow';
 
 export interface HeadConfig {
@@ -35,5 +35,9 @@ export class Head extends ParameterModel<HeadConfig> {
       const [w, b] = this.variables.slice(-2);
       return tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
     });
+  }
+
+  static fromJSON(weights: SavedWeights<HeadConfig>): Head {
+    return new Head(weights.config, weights.tensors.map((t) => tf.tensor(t.values, t.shape)));
   }
 }

@@ -8,6 +8,7 @@ import { describeSchemaError } from '../../../preload/common/errors';
 import { ToWorker, type FromWorker } from '../../common/workerProtocol';
 import { hashFolder } from './hashFolder';
 import { importPhotos } from './importPhotos';
+import { suggest } from './suggest';
 import { train } from './train';
 import { JobCancelled, type JobContext } from './jobContext';
 
@@ -59,6 +60,8 @@ function run(request: JobRequest, projectPath: string, jobId: number): Promise<u
       return importPhotos(request.params, projectPath, context);
     case 'train':
       return train(request.params, projectPath, jobId, context);
+    case 'suggest':
+      return suggest(request.params, projectPath, context);
   }
 }
 

@@ -7,6 +7,7 @@ import { LibraryStore } from '../library/libraryStore';
 import { listRuns, runPredictions } from '../ml/runs';
 import { importPhotos } from './importPhotos';
 import type { JobContext } from './jobContext';
+import { suggest } from './suggest';
 import { train } from './train';
 
 // The real MobileNetV2 0.35 from ../shared/models: tests never download weights.
@@ -62,6 +63,27 @@ describe('train job', () => {
     const result = await train(params, project.info.path, null, context);
     expect(result.featuresComputed).toBe(0);
     expect(listRuns(project.db)).toHaveLength(2);
+  });
+
+  it('suggests labels for unlabelled photos, queues the least sure first, and accepts them in one undoable action', async () => {
+    const library = new LibraryStore(project.db);
+    const photos = library.page({ sort: 'name', offset: 0, limit: 100 }).items;
+    const truth = new Map(photos.map((p) => [p.id, p.classId]));
+    const unlabelled = photos.slice(0, 6).map((p) => p.id);
+    library.setLabels(unlabelled, null);
+
+    const result = await suggest({}, project.info.path, context);
+    expect(result).toMatchObject({ suggested: 6, unreadable: 0 });
+    const queue = library.page({ suggested: true, sort: 'uncertainty', offset: 0, limit: 100 }).items;
+    expect(queue.map((p) => p.id).sort()).toEqual([...unlabelled].sort());
+    expect(queue.every((p) => p.suggestedClassId !== null && p.suggestionConfidence! > 0.5)).toBe(true);
+
+    expect(library.acceptSuggestions(unlabelled)).toBe(6);
+    const accepted = library.page({ sort: 'name', offset: 0, limit: 100 }).items.filter((p) => unlabelled.includes(p.id));
+    expect(accepted.filter((p) => p.classId === truth.get(p.id)).length).toBeGreaterThanOrEqual(5);
+    expect(library.undo()).toBe(6);
+    expect(library.summary().unlabelled).toBe(6);
+    library.redo();
   });
 
   it('trains the from-scratch CNN baseline on the wasm backend, on the same photos and splits', async () => {

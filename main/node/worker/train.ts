@@ -4,7 +4,6 @@
  * photos — with early stopping on the validation split, and an honest evaluation on the test
  * split, which training never sees. Everything is recorded as a run.
  */
-import fs from 'node:fs';
 import type { TrainParams, TrainResult } from '../../../preload/common/contract';
 import { evaluate } from '../../common/metrics';
 import { splitPosition } from '../../common/splits';
@@ -14,9 +13,9 @@ import { EarlyStopping, fit, History, type Callback } from '../ml/fit';
 import { Head } from '../ml/head';
 import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
 import { registerWasmGradientKernels } from '../ml/wasmGradients';
-import { loadFeatureExtractor } from '../ml/featureExtractor';
+import { cachedFeatures } from '../ml/featureCache';
 import { requireBackbone } from '../ml/modelStore';
-import { photoPixels, PREPROCESSING_VERSION } from '../ml/photoPixels';
+import { photoPixels } from '../ml/photoPixels';
 import { initTensorflow, tf } from '../ml/tensorflow';
 import { throwIfCancelled, type JobContext } from './jobContext';
 
@@ -40,70 +39,6 @@ function labelledPhotos(db: Sqlite): LabelledPhoto[] {
        FROM images i WHERE i.class_id IS NOT NULL ORDER BY i.id`,
     )
     .all() as LabelledPhoto[];
-}
-
-/** Features for every photo, computed for those the cache lacks; photos that cannot be read are left out. */
-async function features(
-  db: Sqlite,
-  photos: LabelledPhoto[],
-  backboneId: string,
-  params: TrainParams,
-  context: JobContext,
-): Promise<{ vectors: Map<string, Float32Array>; unreadable: string[]; computed: number }> {
-  const preprocessing = `${params.crop}-v${PREPROCESSING_VERSION}`;
-  const cached = db.prepare('SELECT vector FROM features WHERE hash = ? AND backbone = ? AND preprocessing = ?');
-  const store = db.prepare('INSERT OR REPLACE INTO features (hash, backbone, preprocessing, vector) VALUES (?, ?, ?, ?)');
-  const vectors = new Map<string, Float32Array>();
-  const missing: LabelledPhoto[] = [];
-  for (const photo of photos) {
-    const row = cached.get(photo.hash, backboneId, preprocessing) as { vector: Buffer } | undefined;
-    if (row) vectors.set(photo.hash, new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength)));
-    else missing.push(photo);
-  }
-  const unreadable: string[] = [];
-  if (!missing.length) return { vectors, unreadable, computed: 0 };
-
-  const backbone = requireBackbone(backboneId);
-  const extractor = await loadFeatureExtractor(backbone);
-  const size = backbone.inputSize;
-  let done = 0;
-  try {
-    for (let start = 0; start < missing.length; start += EXTRACT_BATCH) {
-      throwIfCancelled(context.signal);
-      const batch: { photo: LabelledPhoto; pixels: Buffer }[] = [];
-      await Promise.all(
-        missing.slice(start, start + EXTRACT_BATCH).map(async (photo) => {
-          if (!photo.path || !fs.existsSync(photo.path)) return void unreadable.push(photo.path ?? photo.hash);
-          try {
-            batch.push({ photo, pixels: await photoPixels(photo.path, size, params.crop) });
-          } catch {
-            unreadable.push(photo.path);
-          }
-        }),
-      );
-      if (batch.length) {
-        const output = tf.tidy(() => {
-          const input = tf.tensor4d(Buffer.concat(batch.map((b) => b.pixels)), [batch.length, size, size, 3], 'int32');
-          return (extractor.predict(tf.sub(tf.div(tf.cast(input, 'float32'), 127.5), 1)) as tf.Tensor).reshape([batch.length, -1]);
-        });
-        const data = (await output.data()) as Float32Array;
-        output.dispose();
-        const width = data.length / batch.length;
-        db.transaction(() => {
-          batch.forEach(({ photo }, i) => {
-            const vector = data.slice(i * width, (i + 1) * width);
-            vectors.set(photo.hash, vector);
-            store.run(photo.hash, backboneId, preprocessing, Buffer.from(vector.buffer));
-          });
-        })();
-      }
-      done += Math.min(EXTRACT_BATCH, missing.length - start);
-      context.progress(done, missing.length, 'photos', `Reading photos with ${backbone.title}`);
-    }
-  } finally {
-    extractor.dispose();
-  }
-  return { vectors, unreadable, computed: done - unreadable.length };
 }
 
 /** Decoded photos for the from-scratch CNN, kept in memory (64x64: 12 KB a photo). */
@@ -150,7 +85,7 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
 
     context.progress(0, photos.length, 'photos', 'Reading photos');
     const extractStarted = Date.now();
-    const extracted = backbone ? await features(db, photos, backbone.id, params, context) : await pixels(photos, params, context);
+    const extracted = backbone ? await cachedFeatures(db, photos, backbone.id, params.crop, context) : await pixels(photos, params, context);
     const extractSeconds = (Date.now() - extractStarted) / 1000;
     if (extracted.unreadable.length) notes.push(`${extracted.unreadable.length} labelled photos could not be read and were left out.`);
 

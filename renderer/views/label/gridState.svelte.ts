@@ -11,7 +11,7 @@ import { client } from '../../lib/client';
 
 export const PAGE_SIZE = 200;
 
-export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' | 'sort'>;
+export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' | 'sort' | 'suggested'>;
 
 class GridState {
   filter = $state<Filter>({ sort: 'name' });
@@ -74,7 +74,7 @@ class GridState {
    * are fetched again (cheap with 100k photos, so fast labelling never waits on a reload).
    */
   async refreshLabels(): Promise<void> {
-    if (this.filter.classId !== undefined || this.filter.sort === 'class') return this.reload();
+    if (this.filter.classId !== undefined || this.filter.suggested || this.filter.sort === 'class' || this.filter.sort === 'uncertainty') return this.reload();
     const generation = this.generation;
     const query = $state.snapshot(this.filter);
     const [first, last] = this.visibleRange;
@@ -171,6 +171,22 @@ class GridState {
     }
     const saved = await app.attempt(() => client.call('labels.set', { imageIds: ids, classId }));
     if (saved === null) await this.reload(); // not saved: show what the project really holds
+  }
+
+  /** Accepts the suggested labels of the selection (or the photo under the cursor). */
+  async acceptSuggestions(): Promise<void> {
+    const ids = this.targets().filter((id) => this.items[id]?.suggestedClassId != null);
+    if (!ids.length) return;
+    this.labelEpoch++;
+    if (ids.length === 1 && !this.selected.size && !this.filter.suggested && this.filter.classId === undefined) this.cursor = Math.min(this.cursor + 1, this.total - 1);
+    if (this.filter.suggested || this.filter.classId === 'unlabelled') {
+      const leaving = new Set(ids);
+      this.ids = this.ids.filter((id) => !leaving.has(id));
+      for (const id of leaving) this.selected.delete(id);
+      this.cursor = Math.min(this.cursor, Math.max(0, this.total - 1));
+    }
+    const saved = await app.attempt(() => client.call('suggestions.accept', { imageIds: ids }));
+    if (saved === null) await this.reload();
   }
 
   async pinSplit(split: Split | null): Promise<void> {

@@ -1,0 +1,73 @@
+/**
+ * The suggest job: a trained transfer model guesses the class of every unlabelled photo. The
+ * guesses become suggestions the user accepts one by one or in bulk, and their margins order the
+ * "label next" queue (least sure first), where a person's label teaches the model the most.
+ */
+import type { SuggestResult } from '../../../preload/common/contract';
+import { openProjectDatabase } from '../db/project';
+import { cachedFeatures } from '../ml/featureCache';
+import { Head, type HeadConfig } from '../ml/head';
+import type { SavedWeights } from '../ml/parameterModel';
+import { TrainParams } from '../../../preload/common/contract';
+import { initTensorflow, tf } from '../ml/tensorflow';
+import { throwIfCancelled, type JobContext } from './jobContext';
+
+interface RunRow {
+  id: number;
+  backbone: string;
+  config: string;
+  classes: string;
+  head: Buffer;
+}
+
+export async function suggest(params: { runId?: number }, projectPath: string, context: JobContext): Promise<SuggestResult> {
+  await initTensorflow();
+  const db = openProjectDatabase(projectPath);
+  try {
+    const run = (
+      params.runId === undefined
+        ? db.prepare(`SELECT id, backbone, config, classes, head FROM runs WHERE kind = 'transfer' ORDER BY id DESC LIMIT 1`).get()
+        : db.prepare(`SELECT id, backbone, config, classes, head FROM runs WHERE id = ? AND kind = 'transfer'`).get(params.runId)
+    ) as RunRow | undefined;
+    if (!run) throw new Error(params.runId === undefined ? 'Train a model first (suggestions come from a transfer-learning run).' : `Run ${params.runId} is not a transfer-learning run of this project.`);
+    const config = TrainParams.parse(JSON.parse(run.config));
+    const classes = JSON.parse(run.classes) as { id: number }[];
+    const existing = new Set((db.prepare('SELECT id FROM classes').all() as { id: number }[]).map((c) => c.id));
+    const photos = db
+      .prepare(
+        `SELECT i.id, i.hash, (SELECT path FROM image_paths p WHERE p.image_id = i.id AND p.missing = 0 ORDER BY p.path LIMIT 1) AS path
+         FROM images i WHERE i.class_id IS NULL ORDER BY i.id`,
+      )
+      .all() as { id: number; hash: string; path: string | null }[];
+
+    const started = Date.now();
+    const extracted = await cachedFeatures(db, photos, run.backbone, config.crop, context);
+    throwIfCancelled(context.signal);
+    const usable = photos.filter((p) => extracted.vectors.has(p.hash));
+    const head = Head.fromJSON(JSON.parse(run.head.toString('utf8')) as SavedWeights<HeadConfig>);
+    const width = head.config.inputSize;
+    const rows = new Float32Array(usable.length * width);
+    usable.forEach((p, i) => rows.set(extracted.vectors.get(p.hash)!, i * width));
+    const features = tf.tensor2d(rows, [usable.length, width]);
+    const probabilities = usable.length ? await head.predict(features) : [];
+    features.dispose();
+    head.dispose();
+
+    const store = db.prepare('INSERT INTO suggestions (image_id, run_id, class_id, confidence, margin) VALUES (?, ?, ?, ?, ?)');
+    let suggested = 0;
+    db.transaction(() => {
+      db.prepare('DELETE FROM suggestions').run();
+      usable.forEach((photo, i) => {
+        const p = probabilities[i];
+        const order = p.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]);
+        const classId = classes[order[0][1]].id;
+        if (!existing.has(classId)) return; // the class was deleted since training
+        store.run(photo.id, run.id, classId, order[0][0], order[0][0] - (order[1]?.[0] ?? 0));
+        suggested++;
+      });
+    })();
+    return { runId: run.id, suggested, unreadable: extracted.unreadable.length, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    db.close();
+  }
+}
