@@ -11,6 +11,8 @@ export function jobTitle(request: JobRequest): string {
       return request.params.model === 'scratch' ? 'Train a CNN from scratch (baseline)' : `Train on ${request.params.backbone} features`;
     case 'suggest':
       return 'Suggest labels for unlabelled photos';
+    case 'downloadBackbone':
+      return `Download ${request.params.backbone}`;
   }
 }
 

@@ -71,6 +71,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
     }),
   }),
   z.object({ kind: z.literal('train'), params: TrainParams }),
+  /** Download a pretrained backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
+  z.object({ kind: z.literal('downloadBackbone'), params: z.object({ backbone: z.string().min(1) }).strict() }),
   /** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
   z.object({ kind: z.literal('suggest'), params: z.object({ runId: z.number().int().optional() }).strict() }),
 ]);
@@ -142,6 +144,14 @@ export const TrainResult = z.object({
   notes: z.array(z.string()),
 });
 export type TrainResult = z.infer<typeof TrainResult>;
+
+export const DownloadResult = z.object({
+  backbone: z.string(),
+  folder: z.string(),
+  bytes: z.number().int(),
+  alreadyPresent: z.boolean(),
+});
+export type DownloadResult = z.infer<typeof DownloadResult>;
 
 export const SuggestResult = z.object({
   runId: z.number().int(),
@@ -379,6 +389,7 @@ export const jobResults = {
   import: ImportResult,
   train: TrainResult,
   suggest: SuggestResult,
+  downloadBackbone: DownloadResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** The browser mode's HTTP header carrying the per-launch token. */

@@ -9,14 +9,16 @@ import path from 'node:path';
 import type { GraftClient } from '../../../preload/common/client';
 import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type SuggestResult, type TrainResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
-import { formatAmount } from '../../common/progress';
+import { formatAmount, progressRate, secondsLeft } from '../../common/progress';
 import { compareRuns } from '../../common/runComparison';
 import { GraftService } from '../api/graftService';
 import { inProcessClient } from '../api/inProcessClient';
 import { appVersion, distPath } from '../app/paths';
 import { forkWorker } from '../jobs/workerLauncher';
 import { startServer } from '../server/httpServer';
+import { downloadBackbone } from '../worker/downloadBackbone';
 import { canOpenBrowser, openBrowser } from './openBrowser';
+import { ProgressBar } from './progressBar';
 import { runJob } from './runJob';
 
 interface GlobalOptions {
@@ -225,12 +227,32 @@ export function buildProgram(): Command {
   program
     .command('backbones')
     .description('list the pretrained backbones, where each is published, and which are in the models folder')
-    .action(() =>
-      withService(async (client) => {
+    .option('--download <id>', 'download this backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR)')
+    .action(async (options: { download?: string }) => {
+      if (options.download) {
+        const bar = new ProgressBar(process.stderr, globals().progress);
+        const abort = new AbortController();
+        const started = Date.now();
+        process.once('SIGINT', () => abort.abort());
+        const result = await downloadBackbone(
+          { backbone: options.download },
+          {
+            signal: abort.signal,
+            progress: (done, total, unit, message) => {
+              const rate = progressRate(done, (Date.now() - started) / 1000);
+              bar.update(`Download ${options.download}`, { done, total, unit, message, rate, etaSeconds: secondsLeft(done, total, rate) });
+            },
+          },
+        ).finally(() => bar.done());
+        return output(globals().json, result, () =>
+          result.alreadyPresent ? `${result.backbone} is already in ${result.folder}.` : `Downloaded ${result.backbone} (${formatAmount(result.bytes, 'bytes')}) into ${result.folder}.`,
+        );
+      }
+      await withService(async (client) => {
         const list = await client.call('backbones.list', {});
         output(globals().json, list, () => list.map((b) => `${b.available ? 'ready  ' : 'missing'}  ${b.id.padEnd(24)} ${b.featureSize}-d features  ${b.available ? b.folder : b.url}`).join('\n'));
-      }),
-    );
+      });
+    });
 
   program
     .command('train')

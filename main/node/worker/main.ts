@@ -6,6 +6,7 @@
 import type { JobRequest } from '../../../preload/common/contract';
 import { describeSchemaError } from '../../../preload/common/errors';
 import { ToWorker, type FromWorker } from '../../common/workerProtocol';
+import { downloadBackbone } from './downloadBackbone';
 import { hashFolder } from './hashFolder';
 import { importPhotos } from './importPhotos';
 import { suggest } from './suggest';
@@ -62,6 +63,8 @@ function run(request: JobRequest, projectPath: string, jobId: number): Promise<u
       return train(request.params, projectPath, jobId, context);
     case 'suggest':
       return suggest(request.params, projectPath, context);
+    case 'downloadBackbone':
+      return downloadBackbone(request.params, context);
   }
 }
 
