@@ -111,6 +111,7 @@ describe('Graft in the browser mode', () => {
     await page.locator('[data-testid="job-row"][data-state="running"]', { hasText: 'Train' }).getByTestId('job-progress').waitFor();
     await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Train' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('runs-table').filter({ hasText: 'mobilenet_v2_0.35_224' }).waitFor();
+    await page.getByTestId('training-curves').waitFor();
 
     await page.getByTestId('open-evaluation').click();
     await page.getByTestId('confusion-matrix').waitFor();

@@ -18,6 +18,7 @@ export const FromWorker = z.discriminatedUnion('type', [
     total: z.number().nullable(),
     unit: z.string(),
     message: z.string(),
+    metrics: z.record(z.string(), z.number()).optional(),
   }),
   z.object({ type: z.literal('done'), result: z.unknown() }),
   z.object({ type: z.literal('failed'), message: z.string() }),

@@ -88,6 +88,8 @@ export const JobProgress = z.object({
   /** What `done` and `total` count, e.g. "files" or "bytes". */
   unit: z.string(),
   message: z.string(),
+  /** Numbers of the latest step, for live charts (training: loss, accuracy, valLoss, valAccuracy). */
+  metrics: z.record(z.string(), z.number()).optional(),
   /** Units per second since the job started running, when enough has been seen to say. */
   rate: z.number().nullable(),
   etaSeconds: z.number().nullable(),
@@ -153,6 +155,15 @@ export const DownloadResult = z.object({
 });
 export type DownloadResult = z.infer<typeof DownloadResult>;
 
+export const EpochPoint = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  valLoss: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+});
+export type EpochPoint = z.infer<typeof EpochPoint>;
+
 export const SuggestResult = z.object({
   runId: z.number().int(),
   suggested: z.number().int(),
@@ -175,6 +186,8 @@ export const RunSummary = z.object({
   epochs: z.number().int(),
   config: TrainParams,
   evaluation: Evaluation,
+  /** Per-epoch losses and accuracies, as the training curves show them. */
+  history: z.array(EpochPoint),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -223,7 +223,7 @@ export class JobRunner {
     const rate = progressRate(m.done, (Date.now() - running.stage.startedMs) / 1000);
     running.job = {
       ...running.job,
-      progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
+      progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, metrics: m.metrics, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
     };
     if (Date.now() - running.lastWrite >= PROGRESS_WRITE_INTERVAL_MS) {
       running.lastWrite = Date.now();

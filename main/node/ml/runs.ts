@@ -14,13 +14,14 @@ interface RunRow {
   epochs: number;
   config: string;
   evaluation: string;
+  history: string;
 }
 
 export function listRuns(db: Sqlite): RunSummary[] {
   const rows = db
     .prepare(
       `SELECT id, created_at AS createdAt, kind, backbone, backend, classes, extract_seconds AS extractSeconds,
-              train_seconds AS trainSeconds, epochs, config, evaluation FROM runs ORDER BY id DESC`,
+              train_seconds AS trainSeconds, epochs, config, evaluation, history FROM runs ORDER BY id DESC`,
     )
     .all() as RunRow[];
   return rows.map((r) =>
@@ -30,6 +31,7 @@ export function listRuns(db: Sqlite): RunSummary[] {
       classIds: (JSON.parse(r.classes) as { id: number }[]).map((c) => c.id),
       config: JSON.parse(r.config),
       evaluation: JSON.parse(r.evaluation),
+      history: JSON.parse(r.history),
     }),
   );
 }

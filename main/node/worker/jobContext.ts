@@ -2,7 +2,7 @@
 export interface JobContext {
   readonly signal: AbortSignal;
   /** Reports progress; cheap to call per item, as it sends at most ten updates a second. */
-  progress(done: number, total: number | null, unit: string, message: string): void;
+  progress(done: number, total: number | null, unit: string, message: string, metrics?: Record<string, number>): void;
 }
 
 export class JobCancelled extends Error {

@@ -45,11 +45,12 @@ let lastProgress = 0;
 
 const context: JobContext = {
   signal: abort.signal,
-  progress(done, total, unit, message) {
+  progress(done, total, unit, message, metrics) {
     const now = Date.now();
-    if (now - lastProgress < PROGRESS_INTERVAL_MS && done !== total) return;
+    // Steps that carry metrics (epochs) are always sent: a chart must not miss points.
+    if (now - lastProgress < PROGRESS_INTERVAL_MS && done !== total && !metrics) return;
     lastProgress = now;
-    send({ type: 'progress', done, total, unit, message });
+    send({ type: 'progress', done, total, unit, message, metrics });
   },
 };
 

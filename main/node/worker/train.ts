@@ -136,6 +136,12 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
           state.epochs,
           'epochs',
           `loss ${logs.loss.toFixed(3)}${logs.valLoss !== null ? ` · validation loss ${logs.valLoss.toFixed(3)} · validation accuracy ${(100 * (logs.valAccuracy ?? 0)).toFixed(1)}%` : ''}`,
+          {
+            loss: logs.loss,
+            accuracy: logs.accuracy,
+            ...(logs.valLoss !== null ? { valLoss: logs.valLoss } : {}),
+            ...(logs.valAccuracy !== null ? { valAccuracy: logs.valAccuracy } : {}),
+          },
         ),
     };
     const trainStarted = Date.now();
