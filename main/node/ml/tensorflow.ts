@@ -19,11 +19,16 @@ let ready: Promise<BackendInfo> | undefined;
 
 export function initTensorflow(): Promise<BackendInfo> {
   ready ??= (async () => {
-    try {
-      // Optional: registers the 'tensorflow' backend where @tensorflow/tfjs-node is installed.
-      createRequire(__filename)('@tensorflow/tfjs-node');
-    } catch {
-      // not installed here: use WebAssembly
+    // Optional native TensorFlow: the GPU build where the user installed it, else the CPU build
+    // (an optional dependency, absent where its library cannot be downloaded), else WebAssembly.
+    const require = createRequire(__filename);
+    for (const native of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      try {
+        require(native);
+        break;
+      } catch {
+        // not installed here
+      }
     }
     for (const name of ['tensorflow', 'wasm']) {
       if (tf.findBackendFactory(name) && (await tf.setBackend(name).catch(() => false))) break;
