@@ -6,6 +6,8 @@ interface ComparableRun {
   id: number;
   kind: 'transfer' | 'scratch';
   extractSeconds: number;
+  featuresComputed: number;
+  photos: number;
   trainSeconds: number;
   evaluation: { accuracy: number; count: number };
 }
@@ -15,15 +17,21 @@ export interface RunComparison {
   scratchRunId: number;
   /** Scratch training time over transfer time (feature extraction included): how much faster transfer is. */
   timeRatio: number;
+  /** The transfer run reused cached features, so its time leaves out computing them: the ratio flatters it. */
+  transferUsedCache: boolean;
   /** Transfer accuracy over scratch accuracy. */
   accuracyRatio: number;
   transferError: number;
   scratchError: number;
 }
 
-/** Runs are newest first; null until there is one of each kind. */
+/**
+ * Runs are newest first; null until there is one of each kind. A fair time comparison counts
+ * computing the features, so the latest transfer run that computed all of its own is preferred
+ * over later retrains from the cache.
+ */
 export function compareRuns(runs: readonly ComparableRun[]): RunComparison | null {
-  const transfer = runs.find((r) => r.kind === 'transfer');
+  const transfer = runs.find((r) => r.kind === 'transfer' && r.featuresComputed >= r.photos) ?? runs.find((r) => r.kind === 'transfer');
   const scratch = runs.find((r) => r.kind === 'scratch');
   if (!transfer || !scratch) return null;
   const transferTime = transfer.extractSeconds + transfer.trainSeconds;
@@ -32,6 +40,7 @@ export function compareRuns(runs: readonly ComparableRun[]): RunComparison | nul
     transferRunId: transfer.id,
     scratchRunId: scratch.id,
     timeRatio: transferTime > 0 ? scratchTime / transferTime : 0,
+    transferUsedCache: transfer.featuresComputed < transfer.photos,
     accuracyRatio: scratch.evaluation.accuracy > 0 ? transfer.evaluation.accuracy / scratch.evaluation.accuracy : 0,
     transferError: 1 - transfer.evaluation.accuracy,
     scratchError: 1 - scratch.evaluation.accuracy,

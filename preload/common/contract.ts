@@ -182,6 +182,9 @@ export const RunSummary = z.object({
   /** The class ids behind `classes`, in the model's output order. */
   classIds: z.array(z.number().int()),
   extractSeconds: z.number(),
+  /** Photos whose features (or pixels) this run computed; the rest came from the cache. */
+  featuresComputed: z.number().int(),
+  photos: z.number().int(),
   trainSeconds: z.number(),
   epochs: z.number().int(),
   config: TrainParams,

@@ -355,7 +355,7 @@ export function buildProgram(): Command {
                 ...(comparison
                   ? [
                       `Transfer (run #${comparison.transferRunId}) against scratch (run #${comparison.scratchRunId}) on the same photos: ` +
-                        `${comparison.timeRatio.toFixed(1)}x less time to train (features included), ${comparison.accuracyRatio.toFixed(2)}x the accuracy ` +
+                        `${comparison.timeRatio.toFixed(1)}x less time to train (${comparison.transferUsedCache ? 'but that transfer run reused cached features: the ratio flatters it' : 'computing the features included'}), ${comparison.accuracyRatio.toFixed(2)}x the accuracy ` +
                         `(error rate ${(100 * comparison.transferError).toFixed(1)}% against ${(100 * comparison.scratchError).toFixed(1)}%).`,
                     ]
                   : []),

@@ -130,6 +130,8 @@ export const migrations: readonly Migration[] = [
         backend       TEXT NOT NULL,             -- the TensorFlow.js backend really used
         classes       TEXT NOT NULL,             -- JSON [{id, name}] in the model's output order
         extract_seconds REAL NOT NULL,
+        features_computed INTEGER NOT NULL,      -- photos whose inputs were computed (not from the cache)
+        photos        INTEGER NOT NULL,          -- photos used: training, early stopping and test
         train_seconds   REAL NOT NULL,
         epochs        INTEGER NOT NULL,
         history       TEXT NOT NULL,             -- JSON per-epoch losses and accuracies

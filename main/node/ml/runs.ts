@@ -10,6 +10,8 @@ interface RunRow {
   backend: string;
   classes: string;
   extractSeconds: number;
+  featuresComputed: number;
+  photos: number;
   trainSeconds: number;
   epochs: number;
   config: string;
@@ -21,6 +23,7 @@ export function listRuns(db: Sqlite): RunSummary[] {
   const rows = db
     .prepare(
       `SELECT id, created_at AS createdAt, kind, backbone, backend, classes, extract_seconds AS extractSeconds,
+              features_computed AS featuresComputed, photos,
               train_seconds AS trainSeconds, epochs, config, evaluation, history FROM runs ORDER BY id DESC`,
     )
     .all() as RunRow[];

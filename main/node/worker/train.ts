@@ -173,8 +173,8 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     const runId = Number(
       db
         .prepare(
-          `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, train_seconds, epochs, history, evaluation, head)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           jobId,
@@ -185,6 +185,8 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
           backend.name,
           JSON.stringify(classes),
           extractSeconds,
+          extracted.computed,
+          usable.length,
           trainSeconds,
           history.epochs.length,
           JSON.stringify(history.epochs),
