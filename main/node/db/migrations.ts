@@ -30,7 +30,8 @@ export const migrations: readonly Migration[] = [
         started_at   TEXT,
         finished_at  TEXT,
         error        TEXT,
-        result       TEXT                      -- JSON
+        result       TEXT,                     -- JSON
+        owner_pid    INTEGER                   -- the process running it: another Graft process may share the project
       ) STRICT;
       CREATE INDEX jobs_by_state ON jobs (state);
     `,

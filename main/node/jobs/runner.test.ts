@@ -108,6 +108,18 @@ describe('JobRunner', () => {
     expect(() => jobs.retry(again.id)).toThrow(/only an interrupted, failed or cancelled job/);
   });
 
+  it('leaves alone a job that another live Graft process is running in the same project', () => {
+    const insert = project.db.prepare(
+      `INSERT INTO jobs (kind, title, params, state, progress, created_at, owner_pid) VALUES ('hashFolder', 't', '{"folder":"/"}', 'running', ?, ?, ?)`,
+    );
+    const progress = JSON.stringify({ done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null });
+    const alive = Number(insert.run(progress, new Date().toISOString(), process.ppid).lastInsertRowid);
+    const gone = Number(insert.run(progress, new Date().toISOString(), 2 ** 22 + 12345).lastInsertRowid);
+    const jobs = runner();
+    expect(jobs.get(alive).state).toBe('running');
+    expect(jobs.get(gone).state).toBe('interrupted');
+  });
+
   it('leaves a running job interrupted when the project closes', async () => {
     const jobs = runner();
     const job = jobs.start({ kind: 'hashFolder', params: { folder: makeSlowFolder(temp.dir) } });

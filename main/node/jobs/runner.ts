@@ -40,6 +40,16 @@ interface RunningJob {
   stage: { unit: string; startedMs: number };
 }
 
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const idleProgress = (message: string): JobProgress => ({ done: 0, total: null, unit: '', message, rate: null, etaSeconds: null });
 
 function fromRow(row: JobRow): Job {
@@ -72,13 +82,15 @@ export class JobRunner {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: JobRunnerOptions) {
-    // Whatever was queued or running belonged to a process that is gone.
-    options.db
-      .prepare(
-        `UPDATE jobs SET state = 'interrupted', finished_at = ?, error = 'Graft stopped before this job finished.'
-         WHERE state IN ('queued', 'running')`,
-      )
-      .run(new Date().toISOString());
+    // Jobs left queued or running by a process that is gone were interrupted. Another Graft
+    // process (the app and a CLI command, say) may be running jobs in the same project: its own
+    // stay as they are.
+    const orphans = (options.db.prepare(`SELECT id, owner_pid AS ownerPid FROM jobs WHERE state IN ('queued', 'running')`).all() as { id: number; ownerPid: number | null }[]).filter(
+      (job) => job.ownerPid === null || !processIsAlive(job.ownerPid),
+    );
+    const interrupt = options.db.prepare(`UPDATE jobs SET state = 'interrupted', finished_at = ?, error = 'Graft stopped before this job finished.' WHERE id = ?`);
+    const now = new Date().toISOString();
+    for (const job of orphans) interrupt.run(now, job.id);
   }
 
   list(limit = 50): Job[] {
@@ -101,8 +113,8 @@ export class JobRunner {
     if (this.disposed) throw new GraftError('no_project', 'The project is closing.');
     const now = new Date().toISOString();
     const info = this.options.db
-      .prepare(`INSERT INTO jobs (kind, title, params, state, progress, created_at) VALUES (?, ?, ?, 'queued', ?, ?)`)
-      .run(request.kind, jobTitle(request), JSON.stringify(request.params), JSON.stringify(idleProgress('Waiting to start')), now);
+      .prepare(`INSERT INTO jobs (kind, title, params, state, progress, created_at, owner_pid) VALUES (?, ?, ?, 'queued', ?, ?, ?)`)
+      .run(request.kind, jobTitle(request), JSON.stringify(request.params), JSON.stringify(idleProgress('Waiting to start')), now, process.pid);
     const job = this.get(Number(info.lastInsertRowid));
     this.options.onUpdate(job);
     this.pump();
@@ -159,7 +171,7 @@ export class JobRunner {
   }
 
   private nextQueued(): Job | null {
-    const row = this.options.db.prepare(`SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`).get() as JobRow | undefined;
+    const row = this.options.db.prepare(`SELECT * FROM jobs WHERE state = 'queued' AND owner_pid = ? ORDER BY id LIMIT 1`).get(process.pid) as JobRow | undefined;
     return row ? fromRow(row) : null;
   }
 
