@@ -121,6 +121,40 @@ describe('Graft in the browser mode', () => {
     await expect.poll(() => page.getByTestId('prediction').count()).toBeGreaterThan(0);
   });
 
+  it('classifies a folder with the trained model, filters the results, and writes a CSV after previewing it', async () => {
+    const library = path.join(temp.dir, 'to-sort');
+    for (let i = 0; i < 6; i++) {
+      const shade = 30 + i * 10;
+      await writeJpeg(path.join(library, 'camera', `red${i}.jpg`), { r: 225 - shade / 3, g: shade, b: 45 });
+      await writeJpeg(path.join(library, 'phone', 'old', `blue${i}.jpg`), { r: 45, g: shade, b: 225 - shade / 3 });
+    }
+    fs.writeFileSync(path.join(library, 'broken.jpg'), 'not a photo');
+
+    await page.getByRole('button', { name: /^Classify/ }).click();
+    await page.getByTestId('classify-path').fill(library);
+    await page.getByTestId('classify-start').click();
+    await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Classify to-sort' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(13);
+    await page.getByTestId('chip-red').click();
+    await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(6);
+    // Thumbnails are made on first view from the original files.
+    await expect.poll(() => page.locator('[data-testid="classified-photo"] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await page.getByTestId('chip-error').click();
+    await expect.poll(() => page.getByTestId('classified-photo').textContent()).toMatch(/Could not read this file/);
+
+    const csv = path.join(temp.dir, 'results.csv');
+    await page.getByTestId('action-target').fill(csv);
+    await page.getByTestId('action-preview').click();
+    await page.getByTestId('action-plan').filter({ hasText: 'Will write the results' }).waitFor();
+    expect(fs.existsSync(csv)).toBe(false);
+    await page.getByTestId('action-apply').click();
+    await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Export results as CSV' }).waitFor();
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('path,class,confidence,top,error');
+    expect(lines.filter((l) => /red\d\.jpg,red,/.test(l))).toHaveLength(6);
+    expect(lines).toHaveLength(14);
+  });
+
   it('tells the user clearly when a file is not a project', async () => {
     const notes = path.join(temp.dir, 'notes.graft');
     fs.writeFileSync(notes, 'not a database');

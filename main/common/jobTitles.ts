@@ -1,4 +1,5 @@
 /** The line a person sees for each job, from its kind and parameters. */
+import type { ActionKind } from '../../preload/common/classifyContract';
 import type { JobRequest } from '../../preload/common/contract';
 
 export function jobTitle(request: JobRequest): string {
@@ -13,8 +14,26 @@ export function jobTitle(request: JobRequest): string {
       return 'Suggest labels for unlabelled photos';
     case 'downloadBackbone':
       return `Download ${request.params.backbone}`;
+    case 'classify': {
+      const model = 'runId' in request.params.model ? `run ${request.params.model.runId}` : lastPathPart(request.params.model.folder);
+      return `Classify ${request.params.folders.map(lastPathPart).join(', ')} with ${model}`;
+    }
+    case 'classifyAction':
+      return ACTION_TITLES[request.params.action];
+    case 'exportModel':
+      return `Export run ${request.params.runId} to ${lastPathPart(request.params.folder)}`;
   }
 }
+
+const ACTION_TITLES: Record<ActionKind, string> = {
+  csv: 'Export results as CSV',
+  json: 'Export results as JSON',
+  copy: 'Copy photos into class folders',
+  move: 'Move photos into class folders',
+  link: 'Link photos into class folders',
+  xmp: 'Write class keywords to XMP sidecars',
+  suggest: 'Add predictions as suggested labels',
+};
 
 function lastPathPart(p: string): string {
   const parts = p.split(/[\\/]+/).filter(Boolean);

@@ -7,6 +7,20 @@
  * them (Electron IPC or HTTP/WebSocket). Pure: imports no Electron, no Node, no DOM.
  */
 import { z } from 'zod';
+import {
+  ActionPlan,
+  ActionRequest,
+  ActionResult,
+  ClassifierInfo,
+  ClassifyParams,
+  ClassifyResult,
+  ClassifySummary,
+  ExportParams,
+  ExportResult,
+  ResultFilter,
+  ResultsPage,
+  ResultsQuery,
+} from './classifyContract';
 
 export const ProjectInfo = z.object({
   path: z.string(),
@@ -75,6 +89,12 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('downloadBackbone'), params: z.object({ backbone: z.string().min(1) }).strict() }),
   /** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
   z.object({ kind: z.literal('suggest'), params: z.object({ runId: z.number().int().optional() }).strict() }),
+  /** Classify the photos under folders with a trained model; resumable (done photos are skipped). */
+  z.object({ kind: z.literal('classify'), params: ClassifyParams }),
+  /** Apply an action to classified photos (preview it first with classify.plan). */
+  z.object({ kind: z.literal('classifyAction'), params: ActionRequest }),
+  /** Export a trained run as a model folder (ONNX, TensorFlow.js, labels, README). */
+  z.object({ kind: z.literal('exportModel'), params: ExportParams }),
 ]);
 export type JobRequest = z.infer<typeof JobRequest>;
 export type JobKind = JobRequest['kind'];
@@ -340,6 +360,12 @@ export const methods = {
       .strict(),
     result: z.array(RunPrediction),
   },
+  /** Models that have classified photos in this project. */
+  'classify.classifiers': { params: NoParams, result: z.array(ClassifierInfo) },
+  'classify.summary': { params: ResultFilter.pick({ classifierId: true, threshold: true }).strict(), result: ClassifySummary },
+  'classify.results': { params: ResultsQuery, result: ResultsPage },
+  /** The dry run of an action: what applying it would do, file by file (the first 200). */
+  'classify.plan': { params: ActionRequest, result: ActionPlan },
   'jobs.list': { params: NoParams, result: z.array(Job) },
   'jobs.start': { params: JobRequest, result: Job },
   'jobs.cancel': { params: z.object({ id: z.number().int() }).strict(), result: Job },
@@ -357,7 +383,7 @@ export const events = {
   'job.updated': Job,
   'project.changed': ProjectInfo.nullable(),
   /** Photos, labels or classes changed: views showing them should reload. */
-  'library.changed': z.object({ reason: z.enum(['import', 'labels', 'classes', 'splits']) }),
+  'library.changed': z.object({ reason: z.enum(['import', 'labels', 'classes', 'splits', 'classified']) }),
 } as const;
 
 export type Events = typeof events;
@@ -406,6 +432,9 @@ export const jobResults = {
   train: TrainResult,
   suggest: SuggestResult,
   downloadBackbone: DownloadResult,
+  classify: ClassifyResult,
+  classifyAction: ActionResult,
+  exportModel: ExportResult,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** The browser mode's HTTP header carrying the per-launch token. */

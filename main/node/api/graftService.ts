@@ -12,6 +12,8 @@ import { GraftError } from '../../../preload/common/errors';
 import { appVersion, distPath, userDataDir } from '../app/paths';
 import { RecentProjects } from '../app/recentProjects';
 import { createProject, openProject, type Project } from '../db/project';
+import { planAction } from '../classify/actions';
+import { ClassifiedStore } from '../classify/classifiedStore';
 import { JobRunner } from '../jobs/runner';
 import { LibraryStore } from '../library/libraryStore';
 import { backboneFolder, isAvailable } from '../ml/modelStore';
@@ -106,17 +108,30 @@ export class GraftService {
     return this.library?.presentPath(imageId) ?? null;
   }
 
+  /** A classified photo's file and content hash, for its thumbnail; null if unknown. */
+  classifiedPhoto(id: number): { path: string; hash: string | null; thumbnail: string | null } | null {
+    if (!this.project) return null;
+    const photo = new ClassifiedStore(this.project.db).photo(id);
+    if (!photo) return null;
+    return { ...photo, thumbnail: photo.hash ? thumbnailPath(this.project.info.path, photo.hash) : null };
+  }
+
   private onJobUpdate(job: Job): void {
     this.emit('job.updated', job);
     const finished = job.state !== 'running' && job.state !== 'queued';
     // New suggestions show on the grid's photos.
-    if (job.kind === 'suggest' && finished) this.emit('library.changed', { reason: 'labels' });
-    // An import fills the library as it goes: let the grid refresh now and then, and at the end.
-    if (job.kind !== 'import') return;
+    if ((job.kind === 'suggest' || (job.kind === 'classifyAction' && job.params.action === 'suggest')) && finished) this.emit('library.changed', { reason: 'labels' });
+    if (job.kind === 'classifyAction' && finished) this.emit('library.changed', { reason: 'classified' });
+    // Imports and classifications fill their grids as they go: refresh now and then, and at the end.
+    if (job.kind !== 'import' && job.kind !== 'classify') return;
     if (finished || Date.now() - this.lastImportRefresh > 2000) {
       this.lastImportRefresh = Date.now();
-      this.emit('library.changed', { reason: 'import' });
+      this.emit('library.changed', { reason: job.kind === 'import' ? 'import' : 'classified' });
     }
+  }
+
+  private classified(): ClassifiedStore {
+    return new ClassifiedStore(this.requireProject().db);
   }
 
   private requireJobs(): JobRunner {
@@ -203,6 +218,10 @@ export class GraftService {
       BACKBONES.map((b) => ({ id: b.id, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
     'runs.list': () => listRuns(this.requireProject().db),
     'runs.predictions': (query) => runPredictions(this.requireProject().db, query),
+    'classify.classifiers': () => (this.project ? this.classified().list() : []),
+    'classify.summary': ({ classifierId, threshold }) => this.classified().summary(classifierId, threshold),
+    'classify.results': (query) => this.classified().page(query),
+    'classify.plan': (request) => planAction(this.requireProject().db, request),
     'jobs.list': () => (this.jobs ? this.jobs.list() : []),
     'jobs.start': (request) => this.requireJobs().start(request),
     'jobs.cancel': ({ id }) => this.requireJobs().cancel(id),

@@ -4,15 +4,12 @@
  * one JSON document on stdout; progress goes to stderr.
  */
 import { Command, CommanderError, Option } from 'commander';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { GraftClient } from '../../../preload/common/client';
 import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type SuggestResult, type TrainResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import { formatAmount, progressRate, secondsLeft } from '../../common/progress';
 import { compareRuns } from '../../common/runComparison';
 import { GraftService } from '../api/graftService';
-import { inProcessClient } from '../api/inProcessClient';
 import { appVersion, distPath } from '../app/paths';
 import { forkWorker } from '../jobs/workerLauncher';
 import { startServer } from '../server/httpServer';
@@ -20,38 +17,8 @@ import { downloadBackbone } from '../worker/downloadBackbone';
 import { canOpenBrowser, openBrowser } from './openBrowser';
 import { ProgressBar } from './progressBar';
 import { runJob } from './runJob';
-
-interface GlobalOptions {
-  json?: boolean;
-  progress: boolean;
-}
-
-function output(json: boolean | undefined, data: unknown, human: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
-}
-
-/** A service and client for one command, shut down (jobs stopped, project closed) afterwards. */
-async function withService<T>(use: (client: GraftClient) => Promise<T>): Promise<T> {
-  const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
-  try {
-    return await use(inProcessClient(service));
-  } finally {
-    await service.shutdown();
-  }
-}
-
-/** Like withService, with a project open; with `create`, one that does not exist yet is created (as `graft import` does). */
-function withProject<T>(projectPath: string, use: (client: GraftClient) => Promise<T>, create = false): Promise<T> {
-  return withService(async (client) => {
-    if (create && !fs.existsSync(projectPath)) {
-      const info = await client.call('projects.create', { path: projectPath });
-      process.stderr.write(`Created the project ${info.path}\n`);
-    } else {
-      await client.call('projects.open', { path: projectPath });
-    }
-    return use(client);
-  });
-}
+import { addClassifyCommands } from './classifyCommands';
+import { output, withProject, withService, type GlobalOptions } from './commandHelpers';
 
 function describeEvaluation(classes: string[], evaluation: Evaluation): string {
   const width = Math.max(8, ...classes.map((c) => c.length));
@@ -385,6 +352,7 @@ export function buildProgram(): Command {
       });
     });
 
+  addClassifyCommands(program, globals);
   return program;
 }
 

@@ -163,6 +163,53 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX suggestions_by_margin ON suggestions (margin);
     `,
   },
+  {
+    version: 4,
+    description: 'classified photo libraries',
+    sql: `
+      -- A model that classified photos: one of this project's runs, or an exported model folder.
+      CREATE TABLE classifiers (
+        id          INTEGER PRIMARY KEY,
+        identity    TEXT NOT NULL UNIQUE,         -- 'run:<id>', or 'onnx:<sha256 of model.onnx>'
+        run_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+        name        TEXT NOT NULL,
+        labels      TEXT NOT NULL,                -- JSON class names in the model's output order
+        added_at    TEXT NOT NULL
+      ) STRICT;
+
+      -- One row per file a classifier looked at; the probabilities are kept, so the "unknown"
+      -- threshold applies when reading and can change without classifying again.
+      CREATE TABLE classified_photos (
+        id            INTEGER PRIMARY KEY,
+        classifier_id INTEGER NOT NULL REFERENCES classifiers(id) ON DELETE CASCADE,
+        path          TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        mtime_ms      INTEGER NOT NULL,
+        hash          TEXT,                       -- content hash; null when the file could not be read
+        class_index   INTEGER,                    -- best class; null with an error
+        confidence    REAL,
+        top           TEXT,                       -- JSON [[class index, probability], ...], best first
+        error         TEXT,
+        classified_at TEXT NOT NULL,
+        UNIQUE (classifier_id, path)
+      ) STRICT;
+      CREATE INDEX classified_by_hash ON classified_photos (classifier_id, hash);
+      CREATE INDEX classified_by_class ON classified_photos (classifier_id, class_index, confidence);
+
+      -- Suggestions may now come from a model exported by another project (no run here).
+      CREATE TABLE suggestions_v4 (
+        image_id    INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        run_id      INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+        class_id    INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+        confidence  REAL NOT NULL,
+        margin      REAL NOT NULL
+      ) STRICT;
+      INSERT INTO suggestions_v4 SELECT image_id, run_id, class_id, confidence, margin FROM suggestions;
+      DROP TABLE suggestions;
+      ALTER TABLE suggestions_v4 RENAME TO suggestions;
+      CREATE INDEX suggestions_by_margin ON suggestions (margin);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

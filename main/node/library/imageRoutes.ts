@@ -4,9 +4,11 @@
  * original file (any format sharp reads, shown as JPEG, which every browser can display).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import type { GraftService } from '../api/graftService';
-import { MAX_PIXELS } from '../worker/importPhotos';
+import { MAX_PIXELS } from './imageFiles';
+import { THUMBNAIL_SIZE } from './thumbnails';
 
 const PREVIEW_SIZE = 1600;
 
@@ -21,6 +23,8 @@ export async function resolveImageRequest(service: GraftService, pathname: strin
     const file = service.thumbnailFile(thumb[1]);
     return file ? { contentType: 'image/jpeg', body: await fs.promises.readFile(file) } : null;
   }
+  const classified = /^\/classified\/(\d+)\.jpg$/.exec(pathname);
+  if (classified) return classifiedThumbnail(service, Number(classified[1]));
   const photo = /^\/photos\/(\d+)\.jpg$/.exec(pathname);
   if (photo) {
     const file = service.imageFile(Number(photo[1]));
@@ -38,4 +42,31 @@ export async function resolveImageRequest(service: GraftService, pathname: strin
     }
   }
   return null;
+}
+
+/**
+ * A classified photo's thumbnail, made on first view and kept in the project's thumbnail cache
+ * (by content hash, shared with the library): classifying does not spend time on thumbnails the
+ * user may never look at.
+ */
+async function classifiedThumbnail(service: GraftService, id: number): Promise<ImageBody | null> {
+  const photo = service.classifiedPhoto(id);
+  if (!photo) return null;
+  if (photo.thumbnail && fs.existsSync(photo.thumbnail)) return { contentType: 'image/jpeg', body: await fs.promises.readFile(photo.thumbnail) };
+  try {
+    const body = await sharp(photo.path, { limitInputPixels: MAX_PIXELS })
+      .rotate()
+      .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    if (photo.thumbnail) {
+      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
+      await fs.promises.writeFile(`${photo.thumbnail}.partial`, body);
+      await fs.promises.rename(`${photo.thumbnail}.partial`, photo.thumbnail);
+    }
+    return { contentType: 'image/jpeg', body };
+  } catch {
+    return null;
+  }
 }

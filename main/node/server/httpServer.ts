@@ -99,7 +99,7 @@ export async function startServer(options: ServeOptions): Promise<GraftServer> {
       void handleCall(request, response, options.service, decodeURIComponent(url.pathname.slice('/api/call/'.length)));
       return;
     }
-    if (url.pathname.startsWith('/thumbs/') || url.pathname.startsWith('/photos/')) {
+    if (/^\/(thumbs|photos|classified)\//.test(url.pathname)) {
       void resolveImageRequest(options.service, url.pathname).then((image) => {
         if (!image) {
           response.writeHead(404, securityHeaders()).end();

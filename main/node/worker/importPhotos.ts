@@ -14,13 +14,11 @@ import { autoSplit, labelFromFolders, type Split, type SplitRatios } from '../..
 import { classColor } from '../../common/classColors';
 import { openProjectDatabase } from '../db/project';
 import type { Sqlite } from '../db/sqlite';
+import { describeDecodeError, IMAGE_EXTENSIONS, MAX_PIXELS } from '../library/imageFiles';
 import { thumbnailPath, THUMBNAIL_SIZE } from '../library/thumbnails';
 import { throwIfCancelled, type JobContext } from './jobContext';
 import { describeFsError, walkFiles } from './walkFiles';
 
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif']);
-/** Refuse to decode images larger than this (decompression bombs); 100 megapixels covers real cameras. */
-export const MAX_PIXELS = 100_000_000;
 const BATCH = 64;
 const CONCURRENCY = 4;
 
@@ -41,14 +39,6 @@ type Processed =
   | { kind: 'problem'; reason: string }
   | { kind: 'known'; hash: string; size: number; mtimeMs: number }
   | { kind: 'new'; hash: string; size: number; mtimeMs: number; width: number; height: number; format: string };
-
-function describeDecodeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return `image too large to decode safely (over ${MAX_PIXELS / 1e6} megapixels)`;
-  if (/unsupported image format/i.test(message)) return 'not a readable image (unsupported or damaged format)';
-  if (/premature end|truncated|unexpected end/i.test(message)) return 'truncated or damaged image data';
-  return `cannot decode: ${message.split('\n')[0]}`;
-}
 
 export async function importPhotos(params: { folders: string[]; folderLabels: boolean }, projectPath: string, context: JobContext): Promise<ImportResult> {
   const db = openProjectDatabase(projectPath);

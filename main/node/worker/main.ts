@@ -6,7 +6,10 @@
 import type { JobRequest } from '../../../preload/common/contract';
 import { describeSchemaError } from '../../../preload/common/errors';
 import { ToWorker, type FromWorker } from '../../common/workerProtocol';
+import { classify } from './classify';
+import { classifyAction } from './classifyAction';
 import { downloadBackbone } from './downloadBackbone';
+import { exportModel } from './exportModel';
 import { hashFolder } from './hashFolder';
 import { importPhotos } from './importPhotos';
 import { suggest } from './suggest';
@@ -66,6 +69,12 @@ function run(request: JobRequest, projectPath: string, jobId: number): Promise<u
       return suggest(request.params, projectPath, context);
     case 'downloadBackbone':
       return downloadBackbone(request.params, context);
+    case 'classify':
+      return classify(request.params, projectPath, context);
+    case 'classifyAction':
+      return Promise.resolve().then(() => classifyAction(request.params, projectPath, context));
+    case 'exportModel':
+      return exportModel(request.params, projectPath, context);
   }
 }
 
