@@ -1,7 +1,7 @@
 /** `graft classify`, `graft results` and `graft export`: using a trained model on a photo library. */
 import type { Command } from 'commander';
 import path from 'node:path';
-import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ActionRequest, type ActionResult, type ClassifyResult, type ExportResult, type ResultFilter } from '../../../preload/common/classifyContract';
+import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ExportResult, type ResultFilter } from '../../../preload/common/classifyContract';
 import type { GraftClient } from '../../../preload/common/client';
 import { GraftError } from '../../../preload/common/errors';
 import { progressRate, secondsLeft } from '../../common/progress';
@@ -15,10 +15,11 @@ import { runJob } from './runJob';
 
 const int = (v: string) => Number.parseInt(v, 10);
 
-function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: { label: string; count: number }[], out: string | null): string {
+function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: { label: string; count: number }[], countsOf: string, out: string | null): string {
   return [
     `${result.found} photos found: ${result.classified} classified, ${result.reused} copies of photos already classified, ${result.unchanged} done by an earlier run, ${result.failed} unreadable.`,
     `${result.seconds.toFixed(1)} s, ${result.photosPerSecond.toFixed(1)} photos/s (${result.engine}).`,
+    `${countsOf}:`,
     ...counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`),
     ...result.problems.map((p) => `  ${p.path}: ${p.reason}`),
     out ? `Results: ${out}` : '',
@@ -60,8 +61,9 @@ async function classifyWithoutProject(folders: string[], options: { model: strin
     const counts = [...engine.labels, UNKNOWN_LABEL, ERROR_LABEL].map((label) => ({ label, count: sink.counts.get(label) ?? 0 }));
     // With results on stdout, the summary goes to stderr.
     const summary = { classifierId: null, ...result, counts, out };
-    if (out) output(globals.json, summary, () => describeClassify(result, counts, out));
-    else process.stderr.write(`${describeClassify(result, counts, null)}\n`);
+    const countsOf = sink.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
+    if (out) output(globals.json, summary, () => describeClassify(result, counts, countsOf, out));
+    else process.stderr.write(`${describeClassify(result, counts, countsOf, null)}\n`);
   } catch (error) {
     if (error instanceof JobCancelled) throw new GraftError('conflict', `Stopped. What was classified is in ${out ?? 'the output above'}; run the same command to resume.`);
     throw error;
@@ -117,7 +119,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
             if (ext !== '.csv' && ext !== '.json') throw new GraftError('invalid_request', 'Write the results to a .csv or .json file.');
             jobResult<ActionResult>(await runJob(client, { kind: 'classifyAction', params: { filter, action: ext === '.csv' ? 'csv' : 'json', target: out } }, globals().progress), 'Writing the results');
           }
-          output(globals().json, { ...result, counts: summary.counts, out }, () => describeClassify(result, summary.counts, out));
+          output(globals().json, { ...result, counts: summary.counts, out }, () => describeClassify(result, summary.counts, 'All photos this model classified in the project', out));
         },
         true,
       );
@@ -125,7 +127,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
 
   program
     .command('results [action]')
-    .description(`show classified photos per class, or act on them: ${ActionKind.options.join(', ')} (see --dry-run)`)
+    .description(`count classified photos per class, list them (with --class or a confidence filter), or act on them: ${ActionKind.options.join(', ')} (preview with --dry-run)`)
     .requiredOption('--project <file>', 'the project file')
     .option('--classifier <id>', 'which results (default: the latest model that classified)', int)
     .option('--threshold <confidence>', 'below this confidence a photo is "unknown"', Number.parseFloat, 0)
@@ -138,9 +140,19 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
       await withProject(options.project, async (client) => {
         const classifierId = await latestClassifier(client, options.classifier);
         const filter: ResultFilter = { classifierId, threshold: options.threshold, label: options.class, minConfidence: options.minConfidence, maxConfidence: options.maxConfidence };
-        if (!action) {
+        if (!action && filter.label === undefined && filter.minConfidence === undefined && filter.maxConfidence === undefined) {
           const summary = await client.call('classify.summary', { classifierId, threshold: options.threshold });
           return output(globals().json, summary, () => [`${summary.total} photos classified`, ...summary.counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`)].join('\n'));
+        }
+        if (!action) {
+          // The photos themselves, a page at a time.
+          const photos: ClassifiedPhoto[] = [];
+          for (let offset = 0, total = 1; offset < total; offset += 2000) {
+            const page = await client.call('classify.results', { ...filter, sort: 'path', offset, limit: 2000 });
+            total = page.total;
+            photos.push(...page.items);
+          }
+          return output(globals().json, photos, () => photos.map((p) => `${p.label.padEnd(12)} ${p.confidence === null ? '     ' : `${(100 * p.confidence).toFixed(0).padStart(4)}%`}  ${p.path}${p.error ? `  (${p.error})` : ''}`).join('\n'));
         }
         const kind = ActionKind.safeParse(action);
         if (!kind.success) throw new GraftError('invalid_request', `Unknown action “${action}”. Actions: ${ActionKind.options.join(', ')}.`);
