@@ -8,19 +8,27 @@
 export interface Backbone {
   id: string;
   title: string;
-  family: 'MobileNetV1' | 'MobileNetV2';
-  alpha: number;
-  /** The published tfjs layers model. */
+  /** 'imported': a tfjs layers model the user imported from a folder. */
+  family: 'MobileNetV1' | 'MobileNetV2' | 'imported';
+  alpha: number | null;
+  /** The published tfjs layers model (for an imported one, the folder it came from). */
   url: string;
   inputSize: number;
-  /** Pixels in [0, 255] become x / 127.5 - 1 (both families were trained that way). */
-  preprocessing: 'scale_-1_1';
+  /** How pixels in [0, 255] are scaled: to [-1, 1] (x / 127.5 - 1, as both MobileNet families were trained) or to [0, 1]. */
+  preprocessing: Preprocessing;
   /** The layer whose output, averaged over space when it is 4-D, is the feature vector. */
   featureLayer: string;
   /** Features are global-average-pooled when the feature layer keeps its spatial grid. */
   pool: boolean;
   featureSize: number;
   licence: string;
+}
+
+export type Preprocessing = 'scale_-1_1' | 'scale_0_1';
+
+/** The preprocessing as x * scale + offset. */
+export function pixelScaling(preprocessing: Preprocessing): { scale: number; offset: number } {
+  return preprocessing === 'scale_0_1' ? { scale: 1 / 255, offset: 0 } : { scale: 1 / 127.5, offset: -1 };
 }
 
 function v1(alpha: string, featureSize: number): Backbone {

@@ -11,6 +11,8 @@ export const ClassifierDescription = z.object({
   inputSize: z.number().int().min(8).max(4096),
   crop: z.enum(['center', 'squash']),
   input: z.string(),
+  /** The scaling the model applies inside (informative: inputs are always pixels 0–255). */
+  preprocessing: z.enum(['scale_-1_1', 'scale_0_1']),
   backbone: z.string(),
   runId: z.number().int(),
   evaluation: z.object({ accuracy: z.number(), testPhotos: z.number().int() }).nullable(),

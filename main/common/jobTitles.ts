@@ -14,6 +14,8 @@ export function jobTitle(request: JobRequest): string {
       return 'Suggest labels for unlabelled photos';
     case 'downloadBackbone':
       return `Download ${request.params.backbone}`;
+    case 'importBackbone':
+      return `Import the model in ${lastPathPart(request.params.folder)}`;
     case 'classify': {
       const model = 'runId' in request.params.model ? `run ${request.params.model.runId}` : lastPathPart(request.params.model.folder);
       return `Classify ${request.params.folders.map(lastPathPart).join(', ')} with ${model}`;

@@ -151,8 +151,8 @@ export const ExportResult = z.object({
   /** The exported files run on the run's test photos and compared with Graft's own predictions. */
   verification: z.object({
     photos: z.number().int(),
-    /** Photos where each format's best class is Graft's. */
-    onnxAgree: z.number().int(),
+    /** Photos where each format's best class is Graft's (ONNX: null when no ONNX file could be made). */
+    onnxAgree: z.number().int().nullable(),
     tfjsAgree: z.number().int(),
     /** Largest difference between a format's probability and Graft's, over all photos and classes checked. */
     maxDifference: z.number(),
@@ -160,6 +160,8 @@ export const ExportResult = z.object({
   labels: z.array(z.string()),
   backbone: z.string(),
   files: z.array(z.string()),
+  /** Said to the user: e.g. why there is no ONNX file. */
+  notes: z.array(z.string()),
   seconds: z.number(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;

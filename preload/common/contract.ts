@@ -71,6 +71,28 @@ export const TrainParams = z
 export type TrainParams = z.output<typeof TrainParams>;
 
 /** Each long-running kind of work, with the parameters it takes. Later issues add kinds here. */
+export const ImportBackboneParams = z
+  .object({
+    folder: z.string().trim().min(1, 'Choose the folder of a TensorFlow.js model.'),
+    name: z.string().trim().min(1).max(80).optional(),
+    /** The layer whose output is the features; by default the last one with a spatial output, averaged over space. */
+    featureLayer: z.string().trim().min(1).optional(),
+    preprocessing: z.enum(['scale_-1_1', 'scale_0_1']).default('scale_-1_1'),
+  })
+  .strict();
+
+export const ImportBackboneResult = z.object({
+  id: z.string(),
+  title: z.string(),
+  inputSize: z.number().int(),
+  featureLayer: z.string(),
+  featureSize: z.number().int(),
+  folder: z.string(),
+  /** Why the ONNX export cannot take it (classifying then runs on TensorFlow.js); null when it can. */
+  onnxProblem: z.string().nullable(),
+});
+export type ImportBackboneResult = z.infer<typeof ImportBackboneResult>;
+
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('hashFolder'),
@@ -87,6 +109,8 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('train'), params: TrainParams }),
   /** Download a pretrained backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
   z.object({ kind: z.literal('downloadBackbone'), params: z.object({ backbone: z.string().min(1) }).strict() }),
+  /** Import a TensorFlow.js layers model from a folder as a backbone to train on. */
+  z.object({ kind: z.literal('importBackbone'), params: ImportBackboneParams }),
   /** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
   z.object({ kind: z.literal('suggest'), params: z.object({ runId: z.number().int().optional() }).strict() }),
   /** Classify the photos under folders with a trained model; resumable (done photos are skipped). */
@@ -432,6 +456,7 @@ export const jobResults = {
   train: TrainResult,
   suggest: SuggestResult,
   downloadBackbone: DownloadResult,
+  importBackbone: ImportBackboneResult,
   classify: ClassifyResult,
   classifyAction: ActionResult,
   exportModel: ExportResult,

@@ -16,9 +16,8 @@ import { planAction } from '../classify/actions';
 import { ClassifiedStore } from '../classify/classifiedStore';
 import { JobRunner } from '../jobs/runner';
 import { LibraryStore } from '../library/libraryStore';
-import { backboneFolder, isAvailable } from '../ml/modelStore';
+import { allBackbones, backboneFolder, isAvailable } from '../ml/modelStore';
 import { listRuns, runPredictions } from '../ml/runs';
-import { BACKBONES } from '../../../models/catalogue';
 import { isContentHash, thumbnailPath } from '../library/thumbnails';
 import type { LaunchWorker } from '../jobs/workerLauncher';
 import { dispatch, type Handlers } from './dispatch';
@@ -215,7 +214,7 @@ export class GraftService {
         return null;
       }),
     'backbones.list': () =>
-      BACKBONES.map((b) => ({ id: b.id, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
+      allBackbones().map((b) => ({ id: b.id, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
     'runs.list': () => listRuns(this.requireProject().db),
     'runs.predictions': (query) => runPredictions(this.requireProject().db, query),
     'classify.classifiers': () => (this.project ? this.classified().list() : []),

@@ -2,7 +2,8 @@
  * Runs a classifier with onnxruntime: about three times faster than TensorFlow.js's WebAssembly
  * backend on these machines, and the ONNX model is the one Graft exports, so what users run
  * outside Graft is what Graft itself ran. The model comes from a training run of the open
- * project (converted in memory) or from an exported model folder.
+ * project (converted in memory) or from an exported model folder. A backbone with layers the
+ * ONNX converter does not cover (an imported one) runs on TensorFlow.js instead.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,11 +12,12 @@ import * as ort from 'onnxruntime-node';
 import { ClassifierDescription } from '../../common/classifierDescription';
 import { describeSchemaError, GraftError } from '../../../preload/common/errors';
 import type { Sqlite } from '../db/sqlite';
-import { classifierFromRun, classifierOnnx } from '../ml/classifierModel';
+import { classifierFromRun, classifierOnnx, classifierTfjs } from '../ml/classifierModel';
+import { loadLayersModelFolder } from '../ml/featureExtractor';
 import { DESCRIPTION_FILE, ONNX_FILE } from '../ml/exportClassifier';
-import { ONNX_INPUT, ONNX_OUTPUT } from '../ml/onnx/kerasToOnnx';
+import { ONNX_INPUT, ONNX_OUTPUT, UnsupportedByOnnx } from '../ml/onnx/kerasToOnnx';
 import type { CropMode } from '../ml/photoPixels';
-import { initTensorflow } from '../ml/tensorflow';
+import { initTensorflow, tf } from '../ml/tensorflow';
 
 export interface ClassifierEngine {
   /** Stable identity of the model's weights: results are reused only for the very same model. */
@@ -45,17 +47,33 @@ async function open(bytes: Uint8Array, meta: Omit<ClassifierEngine, 'probabiliti
   };
 }
 
+/** A classifier on TensorFlow.js: a layers model from pixels to probabilities. */
+async function openTfjs(model: tf.LayersModel, meta: Omit<ClassifierEngine, 'probabilities' | 'release' | 'engine'>): Promise<ClassifierEngine> {
+  const backend = await initTensorflow();
+  const size = meta.inputSize;
+  return {
+    ...meta,
+    engine: `TensorFlow.js ${backend.name}`,
+    async probabilities(pixels, count) {
+      const output = tf.tidy(() => model.predict(tf.tensor4d(pixels, [count, size, size, 3])) as tf.Tensor);
+      const data = (await output.data()) as Float32Array;
+      output.dispose();
+      return data;
+    },
+    release: async () => void model.dispose(),
+  };
+}
+
 export async function engineForRun(db: Sqlite, runId: number): Promise<ClassifierEngine> {
   await initTensorflow(); // the backbone's weights are read with tfjs to be converted
   const model = classifierFromRun(db, runId);
-  return open(await classifierOnnx(model), {
-    identity: `run:${runId}`,
-    name: `Run ${runId} · ${model.backbone.id}`,
-    runId,
-    labels: model.labels,
-    inputSize: model.backbone.inputSize,
-    crop: model.crop,
-  });
+  const meta = { identity: `run:${runId}`, name: `Run ${runId} · ${model.backbone.id}`, runId, labels: model.labels, inputSize: model.backbone.inputSize, crop: model.crop };
+  try {
+    return await open(await classifierOnnx(model), meta);
+  } catch (error) {
+    if (!(error instanceof UnsupportedByOnnx)) throw error;
+    return openTfjs(await classifierTfjs(model), meta);
+  }
 }
 
 export function readDescription(folder: string): ClassifierDescription {
@@ -72,16 +90,19 @@ export function readDescription(folder: string): ClassifierDescription {
   return parsed.data;
 }
 
+/** An exported folder: its ONNX model, or its TensorFlow.js model when the export has no ONNX file. */
 export async function engineForFolder(folder: string): Promise<ClassifierEngine> {
   const root = path.resolve(folder);
   const description = readDescription(root);
-  const bytes = fs.readFileSync(path.join(root, ONNX_FILE));
-  return open(bytes, {
-    identity: `onnx:${createHash('sha256').update(bytes).digest('hex')}`,
-    name: `${path.basename(root)} (exported run ${description.runId} · ${description.backbone})`,
-    runId: null,
-    labels: description.labels,
-    inputSize: description.inputSize,
-    crop: description.crop,
-  });
+  const meta = { name: `${path.basename(root)} (exported run ${description.runId} · ${description.backbone})`, runId: null, labels: description.labels, inputSize: description.inputSize, crop: description.crop };
+  const onnxFile = path.join(root, ONNX_FILE);
+  if (fs.existsSync(onnxFile)) {
+    const bytes = fs.readFileSync(onnxFile);
+    return open(bytes, { ...meta, identity: `onnx:${createHash('sha256').update(bytes).digest('hex')}` });
+  }
+  await initTensorflow();
+  const tfjsFolder = path.join(root, 'tfjs');
+  const hash = createHash('sha256');
+  for (const f of ['model.json', 'weights.bin']) hash.update(fs.readFileSync(path.join(tfjsFolder, f)));
+  return openTfjs(await loadLayersModelFolder(tfjsFolder), { ...meta, identity: `tfjs:${hash.digest('hex')}` });
 }

@@ -184,7 +184,8 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
           [
             `Exported run #${run.id} (${result.backbone}; classes ${result.labels.join(', ')}) to ${result.folder} in ${result.seconds.toFixed(1)} s:`,
             ...result.files.map((f) => `  ${f}`),
-            `Checked on ${v.photos} test photos: ONNX gives Graft's class for ${v.onnxAgree}, TensorFlow.js for ${v.tfjsAgree}; largest probability difference ${v.maxDifference.toExponential(1)}.`,
+            `Checked on ${v.photos} test photos: ${v.onnxAgree === null ? '' : `ONNX gives Graft's class for ${v.onnxAgree}, `}TensorFlow.js for ${v.tfjsAgree}; largest probability difference ${v.maxDifference.toExponential(1)}.`,
+            ...result.notes,
           ].join('\n'),
         );
       });

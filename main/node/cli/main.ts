@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type SuggestResult, type TrainResult } from '../../../preload/common/contract';
+import { ImportBackboneParams, TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type SuggestResult, type TrainResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import { formatAmount, progressRate, secondsLeft } from '../../common/progress';
 import { compareRuns } from '../../common/runComparison';
@@ -13,6 +13,7 @@ import { GraftService } from '../api/graftService';
 import { appVersion, distPath } from '../app/paths';
 import { forkWorker } from '../jobs/workerLauncher';
 import { startServer } from '../server/httpServer';
+import { importBackboneJob } from '../ml/importBackbone';
 import { downloadBackbone } from '../worker/downloadBackbone';
 import { canOpenBrowser, openBrowser } from './openBrowser';
 import { ProgressBar } from './progressBar';
@@ -193,9 +194,24 @@ export function buildProgram(): Command {
 
   program
     .command('backbones')
-    .description('list the pretrained backbones, where each is published, and which are in the models folder')
+    .description('list the pretrained backbones, where each is published, and which are in the models folder; download one, or import your own')
     .option('--download <id>', 'download this backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR)')
-    .action(async (options: { download?: string }) => {
+    .option('--import <folder>', 'import a TensorFlow.js layers model (model.json and its weights) as a backbone')
+    .option('--name <name>', 'with --import: its name (default: the folder name)')
+    .option('--feature-layer <layer>', 'with --import: the layer giving the features (default: the last spatial one, averaged)')
+    .option('--preprocessing <scaling>', 'with --import: how it expects pixels: scale_-1_1 (x/127.5-1) or scale_0_1 (x/255)', 'scale_-1_1')
+    .action(async (options: { download?: string; import?: string; name?: string; featureLayer?: string; preprocessing: string }) => {
+      if (options.import) {
+        const params = ImportBackboneParams.parse({ folder: path.resolve(options.import), name: options.name, featureLayer: options.featureLayer, preprocessing: options.preprocessing });
+        const result = await importBackboneJob(params);
+        return output(globals().json, result, () =>
+          [
+            `Imported ${result.title} as ${result.id} into ${result.folder}: ${result.inputSize}x${result.inputSize} input, ${result.featureSize}-d features from the layer ${result.featureLayer}.`,
+            result.onnxProblem ? `Classifying with it will run on TensorFlow.js (slower): ${result.onnxProblem}` : 'It converts to ONNX: classifying with it runs on onnxruntime.',
+            `Train on it: graft train --project <file> --backbone ${result.id}`,
+          ].join('\n'),
+        );
+      }
       if (options.download) {
         const bar = new ProgressBar(process.stderr, globals().progress);
         const abort = new AbortController();

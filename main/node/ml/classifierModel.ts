@@ -4,7 +4,7 @@
  * with, through onnxruntime) and a TensorFlow.js layers model.
  */
 import type { ClassifierDescription } from '../../common/classifierDescription';
-import { findBackbone, type Backbone } from '../../../models/catalogue';
+import { pixelScaling, type Backbone } from '../../../models/catalogue';
 import { TrainParams } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import type { Sqlite } from '../db/sqlite';
@@ -30,7 +30,7 @@ export function classifierFromRun(db: Sqlite, runId: number): ClassifierModel {
     | { id: number; kind: string; backbone: string; config: string; classes: string; head: Buffer }
     | undefined;
   if (!run) throw new GraftError('not_found', `This project has no run ${runId}. See the runs with “graft runs”.`);
-  if (run.kind !== 'transfer' || !findBackbone(run.backbone)) throw new GraftError('invalid_request', `Run ${runId} is a from-scratch baseline; classify with a transfer-learning run, which is far more accurate.`);
+  if (run.kind !== 'transfer') throw new GraftError('invalid_request', `Run ${runId} is a from-scratch baseline; classify with a transfer-learning run, which is far more accurate.`);
   const config = TrainParams.parse(JSON.parse(run.config));
   return {
     backbone: requireBackbone(run.backbone),
@@ -49,6 +49,7 @@ export function describeClassifier(model: ClassifierModel, evaluation: Classifie
     inputSize: model.backbone.inputSize,
     crop: model.crop,
     input: 'float32 [batch, height, width, 3], RGB pixel values 0–255',
+    preprocessing: model.backbone.preprocessing,
     backbone: model.backbone.id,
     runId: model.runId,
     evaluation,
@@ -65,6 +66,7 @@ export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array
       inputSize: model.backbone.inputSize,
       head: model.head,
       labels: model.labels,
+      scaling: pixelScaling(model.backbone.preprocessing),
       properties: { backbone: model.backbone.id, crop: model.crop, run: String(model.runId) },
     });
   } finally {
@@ -83,7 +85,7 @@ export async function classifierTfjs(model: ClassifierModel): Promise<tf.LayersM
   const pixels = tf.input({ shape: [size, size, 3], name: 'pixels' });
   const features = full.getLayer(model.backbone.featureLayer).output as tf.SymbolicTensor;
   const trunk = tf.model({ inputs: full.inputs, outputs: model.backbone.pool ? (tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor) : features, name: 'backbone' });
-  let x = trunk.apply(tf.layers.rescaling({ scale: 1 / 127.5, offset: -1 }).apply(pixels)) as tf.SymbolicTensor;
+  let x = trunk.apply(tf.layers.rescaling(pixelScaling(model.backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor;
   const tensors = model.head.tensors;
   const dense: { layer: tf.layers.Layer; weights: tf.Tensor[] }[] = [];
   for (let i = 0; i < tensors.length; i += 2) {

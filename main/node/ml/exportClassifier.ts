@@ -7,12 +7,13 @@ import path from 'node:path';
 import { GraftError } from '../../../preload/common/errors';
 import type { ClassifierDescription } from '../../common/classifierDescription';
 import { classifierOnnx, classifierTfjs, describeClassifier, type ClassifierModel } from './classifierModel';
+import { UnsupportedByOnnx } from './onnx/kerasToOnnx';
 import { tf } from './tensorflow';
 
 export const DESCRIPTION_FILE = 'graft-model.json';
 export const ONNX_FILE = 'model.onnx';
 
-function readme(d: ClassifierDescription): string {
+function readme(d: ClassifierDescription, onnxProblem: string | null): string {
   const accuracy = d.evaluation ? `${(100 * d.evaluation.accuracy).toFixed(1)} % on ${d.evaluation.testPhotos} test photos it never trained on` : 'not measured';
   return `# Photo classifier exported by Graft
 
@@ -23,14 +24,17 @@ Test accuracy when exported: ${accuracy}.
 ## Input
 - RGB photo, EXIF orientation applied, resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? 'scaled so that the shorter side is ' + d.inputSize + ' px, then the centre cropped' : 'squashed to a square without cropping'}.
 - A float32 tensor of shape [batch, ${d.inputSize}, ${d.inputSize}, 3] holding the pixel values 0–255. The
-  backbone's own scaling (x / 127.5 − 1) is inside the model.
+  backbone's own scaling (${d.preprocessing === 'scale_0_1' ? 'x / 255' : 'x / 127.5 − 1'}) is inside the model.
 
 ## Output
 Probabilities, float32 [batch, ${d.labels.length}], summing to 1 for each photo.
 
 ## Files
-- \`model.onnx\`: ONNX (opset 13), input \`pixels\`, output \`probabilities\`. For example with onnxruntime:
-  \`session.run({ pixels: tensor })\`.
+${
+  onnxProblem
+    ? `- No ONNX file: ${onnxProblem}`
+    : '- `model.onnx`: ONNX (opset 13), input `pixels`, output `probabilities`. For example with onnxruntime:\n  `session.run({ pixels: tensor })`.'
+}
 - \`tfjs/model.json\` and \`tfjs/weights.bin\`: a TensorFlow.js layers model (\`tf.loadLayersModel\`).
 - \`graft-model.json\`: this description, read by \`graft classify --model <this folder>\`.
 `;
@@ -61,8 +65,11 @@ async function writeTfjs(model: ClassifierModel, folder: string): Promise<void> 
   }
 }
 
-/** Exports into folder, which must be new or empty (or a previous Graft export, which is replaced). */
-export async function exportClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation'], folder: string): Promise<ClassifierDescription> {
+/**
+ * Exports into folder, which must be new or empty (or a previous Graft export, which is replaced).
+ * Returns why there is no ONNX file when the backbone has layers the converter does not cover.
+ */
+export async function exportClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation'], folder: string): Promise<{ onnxProblem: string | null }> {
   const target = path.resolve(folder);
   if (fs.existsSync(target)) {
     const entries = fs.readdirSync(target);
@@ -73,12 +80,18 @@ export async function exportClassifier(model: ClassifierModel, evaluation: Class
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const description = describeClassifier(model, evaluation);
-  fs.writeFileSync(path.join(staging, ONNX_FILE), await classifierOnnx(model));
+  let onnxProblem: string | null = null;
+  try {
+    fs.writeFileSync(path.join(staging, ONNX_FILE), await classifierOnnx(model));
+  } catch (error) {
+    if (!(error instanceof UnsupportedByOnnx)) throw error;
+    onnxProblem = error.message;
+  }
   await writeTfjs(model, path.join(staging, 'tfjs'));
   fs.writeFileSync(path.join(staging, 'labels.txt'), model.labels.join('\n') + '\n');
   fs.writeFileSync(path.join(staging, DESCRIPTION_FILE), JSON.stringify(description, null, 2) + '\n');
-  fs.writeFileSync(path.join(staging, 'README.md'), readme(description));
+  fs.writeFileSync(path.join(staging, 'README.md'), readme(description, onnxProblem));
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(staging, target);
-  return description;
+  return { onnxProblem };
 }

@@ -60,7 +60,7 @@ export async function cachedFeatures(
       if (batch.length) {
         const output = tf.tidy(() => {
           const input = tf.tensor4d(Buffer.concat(batch.map((b) => b.pixels)), [batch.length, size, size, 3], 'int32');
-          return (extractor.predict(tf.sub(tf.div(tf.cast(input, 'float32'), 127.5), 1)) as tf.Tensor).reshape([batch.length, -1]);
+          return (extractor.predict(tf.cast(input, 'float32')) as tf.Tensor).reshape([batch.length, -1]);
         });
         const data = (await output.data()) as Float32Array;
         output.dispose();

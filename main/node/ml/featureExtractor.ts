@@ -1,13 +1,17 @@
 /** Loads a backbone from the models folder, whole or as a feature extractor. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Backbone } from '../../../models/catalogue';
+import { pixelScaling, type Backbone } from '../../../models/catalogue';
 import { backboneFolder } from './modelStore';
 import { tf } from './tensorflow';
 
 /** The published model as it is, with its ImageNet head where it has one. */
-export async function loadBackboneModel(backbone: Backbone): Promise<tf.LayersModel> {
-  const folder = backboneFolder(backbone);
+export function loadBackboneModel(backbone: Backbone, folder = backboneFolder(backbone)): Promise<tf.LayersModel> {
+  return loadLayersModelFolder(folder);
+}
+
+/** A TensorFlow.js layers model from a folder (model.json beside its weight files), read from disk. */
+export async function loadLayersModelFolder(folder: string): Promise<tf.LayersModel> {
   const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
@@ -18,10 +22,15 @@ export async function loadBackboneModel(backbone: Backbone): Promise<tf.LayersMo
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData }));
 }
 
-/** The backbone as a model from its input to its feature layer (global-average-pooled if needed). */
-export async function loadFeatureExtractor(backbone: Backbone): Promise<tf.LayersModel> {
-  const full = await loadBackboneModel(backbone);
+/**
+ * The backbone as a model from pixels (0–255, NHWC) to its feature layer (global-average-pooled
+ * if it is spatial): the backbone's preprocessing is inside, so callers cannot get it wrong.
+ */
+export async function loadFeatureExtractor(backbone: Backbone, folder = backboneFolder(backbone)): Promise<tf.LayersModel> {
+  const full = await loadBackboneModel(backbone, folder);
   const layer = full.getLayer(backbone.featureLayer);
-  const output = backbone.pool ? tf.layers.globalAveragePooling2d({}).apply(layer.output) : layer.output;
-  return tf.model({ inputs: full.inputs, outputs: output as tf.SymbolicTensor });
+  const features = backbone.pool ? tf.layers.globalAveragePooling2d({}).apply(layer.output) : layer.output;
+  const trunk = tf.model({ inputs: full.inputs, outputs: features as tf.SymbolicTensor });
+  const pixels = tf.input({ shape: [backbone.inputSize, backbone.inputSize, 3] });
+  return tf.model({ inputs: pixels, outputs: trunk.apply(tf.layers.rescaling(pixelScaling(backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor });
 }

@@ -10,21 +10,13 @@ import type { ExportResult } from '../../../preload/common/classifyContract';
 import type { Sqlite } from '../db/sqlite';
 import type { ClassifierModel } from './classifierModel';
 import { ONNX_FILE } from './exportClassifier';
-import { loadFeatureExtractor } from './featureExtractor';
+import { loadFeatureExtractor, loadLayersModelFolder } from './featureExtractor';
 import { Head } from './head';
 import { ONNX_INPUT, ONNX_OUTPUT } from './onnx/kerasToOnnx';
 import { photoPixels } from './photoPixels';
 import { tf } from './tensorflow';
 
 const BATCH = 16;
-
-async function loadExportedTfjs(folder: string): Promise<tf.LayersModel> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
-  const data = Buffer.concat(manifest.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(folder, p)))));
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest.flatMap((g) => g.weights), weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer }),
-  );
-}
 
 /** Test photos of the run that are still on disk, up to `limit`. */
 function testPhotos(db: Sqlite, runId: number, limit: number): string[] {
@@ -47,36 +39,41 @@ export async function verifyExport(db: Sqlite, model: ClassifierModel, folder: s
   const photos = testPhotos(db, model.runId, limit);
   const size = model.backbone.inputSize;
   const classes = model.labels.length;
-  const session = await ort.InferenceSession.create(path.join(folder, ONNX_FILE));
-  const exported = await loadExportedTfjs(path.join(folder, 'tfjs'));
+  const onnxFile = path.join(folder, ONNX_FILE);
+  const session = fs.existsSync(onnxFile) ? await ort.InferenceSession.create(onnxFile) : null;
+  const exported = await loadLayersModelFolder(path.join(folder, 'tfjs'));
   const extractor = await loadFeatureExtractor(model.backbone);
   const head = Head.fromJSON(model.head);
-  const result = { photos: 0, onnxAgree: 0, tfjsAgree: 0, maxDifference: 0 };
+  const result = { photos: 0, onnxAgree: session ? 0 : null, tfjsAgree: 0, maxDifference: 0 };
   try {
     for (let start = 0; start < photos.length; start += BATCH) {
       const batch = photos.slice(start, start + BATCH);
       const pixels = new Float32Array(batch.length * size * size * 3);
       for (const [i, p] of batch.entries()) pixels.set(await photoPixels(p, size, model.crop), i * size * size * 3);
-      const onnx = (await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) }))[ONNX_OUTPUT].data as Float32Array;
+      const onnx = session ? ((await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) }))[ONNX_OUTPUT].data as Float32Array) : null;
       const input = tf.tensor4d(pixels, [batch.length, size, size, 3]);
       const tfjsOutput = exported.predict(input) as tf.Tensor;
       const tfjs = tfjsOutput.dataSync();
       // Graft's own pipeline: features as the feature cache computes them, then the head.
-      const features = tf.tidy(() => extractor.predict(input.div(127.5).sub(1)) as tf.Tensor);
+      const features = extractor.predict(input) as tf.Tensor;
       const graft = (await head.predict(features)).flat();
       tf.dispose([input, tfjsOutput, features]);
       for (let i = 0; i < batch.length; i++) {
         const row = (values: ArrayLike<number>) => Array.from(values).slice(i * classes, (i + 1) * classes);
-        const [g, o, t] = [row(graft), row(onnx), row(tfjs)];
-        if (argmax(o) === argmax(g)) result.onnxAgree++;
+        const [g, t] = [row(graft), row(tfjs)];
         if (argmax(t) === argmax(g)) result.tfjsAgree++;
-        for (let c = 0; c < classes; c++) result.maxDifference = Math.max(result.maxDifference, Math.abs(o[c] - g[c]), Math.abs(t[c] - g[c]));
+        for (let c = 0; c < classes; c++) result.maxDifference = Math.max(result.maxDifference, Math.abs(t[c] - g[c]));
+        if (onnx && result.onnxAgree !== null) {
+          const o = row(onnx);
+          if (argmax(o) === argmax(g)) result.onnxAgree++;
+          for (let c = 0; c < classes; c++) result.maxDifference = Math.max(result.maxDifference, Math.abs(o[c] - g[c]));
+        }
       }
       result.photos += batch.length;
       onProgress(result.photos, photos.length);
     }
   } finally {
-    await session.release();
+    await session?.release();
     exported.dispose();
     extractor.dispose();
     head.dispose();

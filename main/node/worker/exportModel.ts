@@ -22,10 +22,11 @@ export async function exportModel(params: { runId: number; folder: string }, pro
     const model = classifierFromRun(db, params.runId);
     const evaluation = Evaluation.parse(JSON.parse(db.prepare('SELECT evaluation FROM runs WHERE id = ?').pluck().get(params.runId) as string));
     const folder = path.resolve(params.folder);
-    await exportClassifier(model, { accuracy: evaluation.accuracy, testPhotos: evaluation.count }, folder);
+    const { onnxProblem } = await exportClassifier(model, { accuracy: evaluation.accuracy, testPhotos: evaluation.count }, folder);
     const files = fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(folder, path.join(e.parentPath, e.name))).sort();
     const verification = await verifyExport(db, model, folder, VERIFY_PHOTOS, (done, total) => context.progress(done, total, 'photos', 'Checking the exported files against Graft'));
-    return { folder, verification, labels: model.labels, backbone: model.backbone.id, files, seconds: (Date.now() - started) / 1000 };
+    const notes = onnxProblem ? [`No ONNX file: ${onnxProblem} The TensorFlow.js model is complete.`] : [];
+    return { folder, verification, notes, labels: model.labels, backbone: model.backbone.id, files, seconds: (Date.now() - started) / 1000 };
   } finally {
     db.close();
   }

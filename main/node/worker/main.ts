@@ -10,6 +10,7 @@ import { classify } from './classify';
 import { classifyAction } from './classifyAction';
 import { downloadBackbone } from './downloadBackbone';
 import { exportModel } from './exportModel';
+import { importBackboneJob } from '../ml/importBackbone';
 import { hashFolder } from './hashFolder';
 import { importPhotos } from './importPhotos';
 import { suggest } from './suggest';
@@ -69,6 +70,8 @@ function run(request: JobRequest, projectPath: string, jobId: number): Promise<u
       return suggest(request.params, projectPath, context);
     case 'downloadBackbone':
       return downloadBackbone(request.params, context);
+    case 'importBackbone':
+      return importBackboneJob(request.params);
     case 'classify':
       return classify(request.params, projectPath, context);
     case 'classifyAction':

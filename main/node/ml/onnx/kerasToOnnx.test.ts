@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findBackbone } from '../../../../models/catalogue';
+import { findBackbone, pixelScaling } from '../../../../models/catalogue';
 import { loadBackboneModel, loadFeatureExtractor } from '../featureExtractor';
 import { Head } from '../head';
 import { photoPixels } from '../photoPixels';
@@ -27,7 +27,7 @@ describe.each([
     const backbone = findBackbone(id)!;
     const head = new Head({ inputSize: backbone.featureSize, classCount: 3, hidden, dropout: 0.5, seed: 3 });
     const weights = await head.toJSON();
-    const bytes = classifierToOnnx({ backbone: await loadBackboneModel(backbone), featureLayer: backbone.featureLayer, pool: backbone.pool, inputSize: backbone.inputSize, head: weights, labels: ['a', 'b', 'c'], properties: {} });
+    const bytes = classifierToOnnx({ backbone: await loadBackboneModel(backbone), featureLayer: backbone.featureLayer, pool: backbone.pool, inputSize: backbone.inputSize, head: weights, labels: ['a', 'b', 'c'], scaling: pixelScaling(backbone.preprocessing), properties: {} });
     const session = await ort.InferenceSession.create(bytes);
 
     const files = fs.readdirSync(photosDir).sort().slice(0, 6);
@@ -38,7 +38,7 @@ describe.each([
     const onnx = Array.from(output[ONNX_OUTPUT].data as Float32Array);
 
     const extractor = await loadFeatureExtractor(backbone);
-    const features = tf.tidy(() => extractor.predict(tf.tensor4d(pixels, [files.length, size, size, 3]).div(127.5).sub(1)) as tf.Tensor);
+    const features = tf.tidy(() => extractor.predict(tf.tensor4d(pixels, [files.length, size, size, 3])) as tf.Tensor);
     const expected = (await head.predict(features)).flat();
     expect(onnx).toHaveLength(expected.length);
     const worst = Math.max(...onnx.map((v, i) => Math.abs(v - expected[i])));

@@ -21,6 +21,8 @@ export interface OnnxClassifierSpec {
   inputSize: number;
   head: SavedWeights<HeadConfig>;
   labels: string[];
+  /** The backbone's preprocessing, x * scale + offset, done inside the model. */
+  scaling: { scale: number; offset: number };
   properties: Record<string, string>;
 }
 
@@ -31,6 +33,14 @@ export const ONNX_OUTPUT = 'probabilities';
 type KerasConfig = Record<string, unknown>;
 
 class UnsupportedLayer extends Error {}
+
+/** The model has a layer (or a use of one) the converter does not cover; nothing was written. */
+export class UnsupportedByOnnx extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedByOnnx';
+  }
+}
 
 function weightsOf(layer: tf.layers.Layer): Map<string, tf.Tensor> {
   const weights = new Map<string, tf.Tensor>();
@@ -140,8 +150,8 @@ export function classifierToOnnx(spec: OnnxClassifierSpec): Uint8Array {
   return tf.tidy(() => {
     const graph = new OnnxGraph();
     const pixels = graph.input(ONNX_INPUT, ['batch', spec.inputSize, spec.inputSize, 3]);
-    // The backbones' preprocessing, x / 127.5 - 1, then NHWC → NCHW.
-    const scaled = graph.node('Add', [graph.node('Mul', [pixels, graph.floats('scale', [], Float32Array.of(1 / 127.5))]), graph.floats('offset', [], Float32Array.of(-1))]);
+    // The backbone's preprocessing, then NHWC → NCHW.
+    const scaled = graph.node('Add', [graph.node('Mul', [pixels, graph.floats('scale', [], Float32Array.of(spec.scaling.scale))]), graph.floats('offset', [], Float32Array.of(spec.scaling.offset))]);
     const nchw = graph.node('Transpose', [scaled], { perm: [0, 3, 1, 2] });
 
     const values = new Map<string, string>();
@@ -150,12 +160,12 @@ export function classifierToOnnx(spec: OnnxClassifierSpec): Uint8Array {
         values.set(layer.name, nchw);
         continue;
       }
-      if (layer.inboundNodes.length !== 1) throw new Error(`Cannot convert ${layer.name} to ONNX: it is applied ${layer.inboundNodes.length} times.`);
+      if (layer.inboundNodes.length !== 1) throw new UnsupportedByOnnx(`The ONNX export does not support layers applied more than once (${layer.name}).`);
       const inputs = layer.inboundNodes[0].inboundLayers.map((l) => values.get(l.name)!);
       try {
         values.set(layer.name, convert(graph, layer, inputs));
       } catch (error) {
-        if (error instanceof UnsupportedLayer) throw new Error(`The ONNX export does not support ${error.message}.`);
+        if (error instanceof UnsupportedLayer) throw new UnsupportedByOnnx(`The ONNX export does not support ${error.message}.`);
         throw error;
       }
     }

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findBackbone } from '../../../models/catalogue';
+import { writeJpeg } from '../../../test-support/imageFixtures';
+import { makeTempDir } from '../../../test-support/tempDir';
+import { ClassifiedStore } from '../classify/classifiedStore';
+import { createProject } from '../db/project';
+import { classify } from '../worker/classify';
+import { exportModel } from '../worker/exportModel';
+import { importPhotos } from '../worker/importPhotos';
+import type { JobContext } from '../worker/jobContext';
+import { train } from '../worker/train';
+import { loadFeatureExtractor } from './featureExtractor';
+import { importBackbone } from './importBackbone';
+import { allBackbones } from './modelStore';
+import { initTensorflow, tf } from './tensorflow';
+
+const shared = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared');
+const context: JobContext = { signal: new AbortController().signal, progress: () => {} };
+let temp: ReturnType<typeof makeTempDir>;
+
+/** A small CNN of the user's own, saved as TensorFlow.js writes layers models. */
+async function saveOwnModel(folder: string): Promise<void> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 4, activation: 'softmax' }),
+    ],
+  });
+  fs.mkdirSync(folder, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      fs.writeFileSync(path.join(folder, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
+      fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+beforeAll(async () => {
+  temp = makeTempDir();
+  process.env.GRAFT_MODELS_DIR = path.join(temp.dir, 'models');
+  await initTensorflow();
+});
+afterAll(() => temp.remove());
+
+describe('importing a model folder', () => {
+  it('takes a Keras-converted MobileNet, finds its feature layer, and gives the catalogue entry’s features', async () => {
+    const source = path.join(shared, 'models', 'mobilenet_v2_0.35_224');
+    const { backbone, onnxProblem } = await importBackbone({ folder: source, name: 'My MobileNet', preprocessing: 'scale_-1_1' });
+    expect(backbone).toMatchObject({ id: 'imported_my_mobilenet', inputSize: 224, featureLayer: 'out_relu', pool: true, featureSize: 1280 });
+    expect(onnxProblem).toBeNull();
+    expect(allBackbones().map((b) => b.id)).toContain('imported_my_mobilenet');
+
+    const imported = await loadFeatureExtractor(backbone);
+    const catalogue = await loadFeatureExtractor(findBackbone('mobilenet_v2_0.35')!, source);
+    const pixels = tf.randomUniform([2, 224, 224, 3], 0, 255, 'float32', 7);
+    const difference = tf.max(tf.abs(tf.sub(imported.predict(pixels) as tf.Tensor, catalogue.predict(pixels) as tf.Tensor))).dataSync()[0];
+    expect(difference).toBeLessThan(1e-5);
+    await expect(importBackbone({ folder: source, name: 'My MobileNet', preprocessing: 'scale_-1_1' })).rejects.toThrow(/already in the models folder/);
+  });
+
+  it('trains, classifies and exports with the user’s own model, on TensorFlow.js where ONNX does not cover a layer', async () => {
+    const own = path.join(temp.dir, 'own-model');
+    await saveOwnModel(own);
+    const { backbone, onnxProblem } = await importBackbone({ folder: own, name: 'tiny', preprocessing: 'scale_0_1' });
+    expect(backbone).toMatchObject({ id: 'imported_tiny', inputSize: 32, featureSize: 16, pool: true });
+    expect(onnxProblem).toMatch(/MaxPooling2D/);
+
+    const project = createProject(path.join(temp.dir, 'p.graft'));
+    try {
+      for (let i = 0; i < 12; i++) {
+        await writeJpeg(path.join(temp.dir, 'photos', i < 8 ? 'train' : 'test', 'red', `r${i}.jpg`), { r: 220, g: 20 + i * 5, b: 30 });
+        await writeJpeg(path.join(temp.dir, 'photos', i < 8 ? 'train' : 'test', 'blue', `b${i}.jpg`), { r: 30, g: 20 + i * 5, b: 220 });
+      }
+      await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
+      const run = await train({ model: 'transfer', backbone: 'imported_tiny', epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center' }, project.info.path, null, context);
+      expect(run.backbone).toBe('imported_tiny');
+
+      const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, project.info.path, context);
+      expect(result).toMatchObject({ found: 8, classified: 8, failed: 0 });
+      expect(result.engine).toMatch(/TensorFlow\.js/);
+      expect(new ClassifiedStore(project.db).summary(result.classifierId!, 0).total).toBe(8);
+
+      const exported = await exportModel({ runId: run.runId, folder: path.join(temp.dir, 'export') }, project.info.path, context);
+      expect(exported.files).not.toContain('model.onnx');
+      expect(exported.notes[0]).toMatch(/No ONNX file/);
+      expect(exported.verification).toMatchObject({ onnxAgree: null, tfjsAgree: exported.verification.photos });
+      expect(exported.verification.maxDifference).toBeLessThan(1e-4);
+      // Another project classifies with the exported folder, on TensorFlow.js.
+      const other = createProject(path.join(temp.dir, 'q.graft'));
+      const again = await classify({ model: { folder: path.join(temp.dir, 'export') }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, other.info.path, context);
+      other.close();
+      expect(again).toMatchObject({ classified: 8, engine: expect.stringMatching(/TensorFlow\.js/) });
+    } finally {
+      project.close();
+    }
+  }, 60_000);
+
+  it('refuses a graph model and a folder without a model, saying why', async () => {
+    const graph = path.join(temp.dir, 'graph');
+    fs.mkdirSync(graph);
+    fs.writeFileSync(path.join(graph, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));
+    await expect(importBackbone({ folder: graph, preprocessing: 'scale_-1_1' })).rejects.toThrow(/graph model/);
+    await expect(importBackbone({ folder: temp.dir, preprocessing: 'scale_-1_1' })).rejects.toThrow(/no model\.json/);
+    expect(fs.readdirSync(path.join(temp.dir, 'models')).sort()).toEqual(['imported_my_mobilenet', 'imported_tiny']);
+  });
+});
