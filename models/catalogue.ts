@@ -20,6 +20,8 @@ export interface Backbone {
   featureLayer: string;
   /** Features are global-average-pooled when the feature layer keeps its spatial grid. */
   pool: boolean;
+  /** Fine-tuning trains the layers after this one (the top block); null: not offered. */
+  fineTuneFrom: string | null;
   featureSize: number;
   licence: string;
 }
@@ -42,6 +44,7 @@ function v1(alpha: string, featureSize: number): Backbone {
     preprocessing: 'scale_-1_1',
     featureLayer: 'global_average_pooling2d_1',
     pool: false,
+    fineTuneFrom: 'conv_pw_12_relu',
     featureSize,
     licence: 'Apache-2.0',
   };
@@ -58,6 +61,7 @@ function v2(alpha: string): Backbone {
     preprocessing: 'scale_-1_1',
     featureLayer: 'out_relu',
     pool: true,
+    fineTuneFrom: 'block_15_add',
     featureSize: 1280,
     licence: 'Apache-2.0',
   };

@@ -148,13 +148,13 @@ export const ExportParams = z.object({ runId: Id, folder: z.string().trim().min(
 
 export const ExportResult = z.object({
   folder: z.string(),
-  /** The exported files run on the run's test photos and compared with Graft's own predictions. */
+  /** The exported files run on the run's test photos and compared with what Graft predicted for them when it evaluated the run. */
   verification: z.object({
     photos: z.number().int(),
     /** Photos where each format's best class is Graft's (ONNX: null when no ONNX file could be made). */
     onnxAgree: z.number().int().nullable(),
     tfjsAgree: z.number().int(),
-    /** Largest difference between a format's probability and Graft's, over all photos and classes checked. */
+    /** Largest difference between a format's probability for Graft's class and Graft's, over the photos checked. */
     maxDifference: z.number(),
   }),
   labels: z.array(z.string()),

@@ -66,11 +66,15 @@ export const TrainParams = z
     /** Early stopping: epochs without a better validation loss before training stops. */
     patience: z.number().int().min(1).max(100).default(5),
     crop: z.enum(['center', 'squash']).default('center'),
+    /**
+     * After the head, fine-tune the backbone's top block with it for up to this many epochs, on
+     * augmented photos (flips, crops, brightness); 0: the backbone stays frozen.
+     */
+    fineTuneEpochs: z.number().int().min(0).max(100).default(0),
   })
   .strict();
 export type TrainParams = z.output<typeof TrainParams>;
 
-/** Each long-running kind of work, with the parameters it takes. Later issues add kinds here. */
 export const ImportBackboneParams = z
   .object({
     folder: z.string().trim().min(1, 'Choose the folder of a TensorFlow.js model.'),
@@ -93,6 +97,7 @@ export const ImportBackboneResult = z.object({
 });
 export type ImportBackboneResult = z.infer<typeof ImportBackboneResult>;
 
+/** Each long-running kind of work, with the parameters it takes. */
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('hashFolder'),
@@ -253,6 +258,8 @@ export type RunPrediction = z.infer<typeof RunPrediction>;
 
 export const BackboneInfo = z.object({
   id: z.string(),
+  /** Its top block can be fine-tuned (the catalogue's MobileNets). */
+  fineTunable: z.boolean(),
   title: z.string(),
   url: z.string(),
   featureSize: z.number().int(),

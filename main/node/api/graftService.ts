@@ -214,7 +214,7 @@ export class GraftService {
         return null;
       }),
     'backbones.list': () =>
-      allBackbones().map((b) => ({ id: b.id, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
+      allBackbones().map((b) => ({ id: b.id, fineTunable: b.fineTuneFrom !== null, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
     'runs.list': () => listRuns(this.requireProject().db),
     'runs.predictions': (query) => runPredictions(this.requireProject().db, query),
     'classify.classifiers': () => (this.project ? this.classified().list() : []),

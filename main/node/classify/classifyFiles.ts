@@ -85,16 +85,20 @@ export async function classifyFiles(
     const mtimeMs = Math.trunc(stat.mtimeMs);
     if (sink.hasUnchanged(file, stat.size, mtimeMs)) return { kind: 'unchanged' };
     const outcome: PhotoOutcome = { path: file, size: stat.size, mtimeMs, hash: null, top: null, error: null };
+    let bytes: Buffer;
     try {
-      const bytes = await fs.promises.readFile(file);
-      if (!bytes.length) throw Object.assign(new Error('empty file'), { empty: true });
-      outcome.hash = createHash('sha256').update(bytes).digest('hex');
-      const known = sink.byHash(outcome.hash);
-      if (known) return { kind: 'done', reused: true, outcome: { ...outcome, top: known } };
+      bytes = await fs.promises.readFile(file);
+    } catch (error) {
+      return { kind: 'done', reused: false, outcome: { ...outcome, error: describeFsError(error) } };
+    }
+    if (!bytes.length) return { kind: 'done', reused: false, outcome: { ...outcome, error: 'empty file (0 bytes)' } };
+    outcome.hash = createHash('sha256').update(bytes).digest('hex');
+    const known = sink.byHash(outcome.hash);
+    if (known) return { kind: 'done', reused: true, outcome: { ...outcome, top: known } };
+    try {
       return { kind: 'decoded', outcome, pixels: await photoPixels(bytes, size, engine.crop) };
     } catch (error) {
-      const reason = (error as { empty?: boolean }).empty ? 'empty file (0 bytes)' : (error as NodeJS.ErrnoException).code ? describeFsError(error) : describeDecodeError(error);
-      return { kind: 'done', reused: false, outcome: { ...outcome, error: reason } };
+      return { kind: 'done', reused: false, outcome: { ...outcome, error: describeDecodeError(error, bytes) } };
     }
   };
   const prepareChunk = (start: number) => Promise.all(files.slice(start, start + CHUNK).map(prepare));

@@ -247,7 +247,8 @@ export function buildProgram(): Command {
     .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', (v) => Number.parseInt(v, 10), 0)
     .option('--crop <mode>', 'center (crop the middle square) or squash (resize the whole photo)', 'center')
     .option('--scratch', 'train the baseline instead: a small CNN from scratch on the same photos and splits, no pretrained backbone')
-    .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string; scratch?: boolean }) => {
+    .option('--fine-tune <epochs>', "then fine-tune the backbone's top block with the head for up to this many epochs, on augmented photos (slower; for the last percent)", (v) => Number.parseInt(v, 10), 0)
+    .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string; scratch?: boolean; fineTune: number }) => {
       await withProject(options.project, async (client) => {
         const params = TrainParams.parse({
           model: options.scratch ? 'scratch' : 'transfer',
@@ -256,6 +257,7 @@ export function buildProgram(): Command {
           seed: options.seed,
           hidden: options.hidden,
           crop: options.crop,
+          fineTuneEpochs: options.fineTune,
         });
         const job = await runJob(client, { kind: 'train', params }, globals().progress);
         if (job.state !== 'done') throw new GraftError('conflict', `Training ${job.state}${job.error ? `: ${job.error}` : '.'}`);
@@ -333,7 +335,7 @@ export function buildProgram(): Command {
                 'run  model                        backend  features s  train s  epochs  test photos  accuracy',
                 ...runs.map(
                   (r) =>
-                    `${String(r.id).padStart(3)}  ${`${r.kind}: ${r.backbone}`.padEnd(28)} ${r.backend.padEnd(8)} ${r.extractSeconds.toFixed(1).padStart(10)}  ${r.trainSeconds.toFixed(1).padStart(7)}  ${String(r.epochs).padStart(6)}  ${String(r.evaluation.count).padStart(11)}  ${(100 * r.evaluation.accuracy).toFixed(1).padStart(7)}%`,
+                    `${String(r.id).padStart(3)}  ${`${r.kind}${r.config.fineTuneEpochs ? '+fine-tune' : ''}: ${r.backbone}`.padEnd(28)} ${r.backend.padEnd(8)} ${r.extractSeconds.toFixed(1).padStart(10)}  ${r.trainSeconds.toFixed(1).padStart(7)}  ${String(r.epochs).padStart(6)}  ${String(r.evaluation.count).padStart(11)}  ${(100 * r.evaluation.accuracy).toFixed(1).padStart(7)}%`,
                 ),
                 ...(comparison
                   ? [

@@ -196,6 +196,9 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX classified_by_hash ON classified_photos (classifier_id, hash);
       CREATE INDEX classified_by_class ON classified_photos (classifier_id, class_index, confidence);
 
+      -- A run that fine-tuned the backbone's top block keeps those layers' weights (JSON).
+      ALTER TABLE runs ADD COLUMN fine_tuned BLOB;
+
       -- Suggestions may now come from a model exported by another project (no run here).
       CREATE TABLE suggestions_v4 (
         image_id    INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,

@@ -36,7 +36,7 @@ interface RunningJob {
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   lastWrite: number;
-  /** When the current stage (the unit being counted) began: rates and time left are per stage. */
+  /** When the current stage (the unit being counted, from zero) began: rates and time left are per stage. */
   stage: { unit: string; startedMs: number };
 }
 
@@ -231,7 +231,8 @@ export class JobRunner {
 
   private onProgress(running: RunningJob, m: Extract<FromWorker, { type: 'progress' }>): void {
     if (running.cancelRequested) return;
-    if (m.unit !== running.stage.unit) running.stage = { unit: m.unit, startedMs: Date.now() };
+    // A new unit, or a count starting over (a second training stage), is a new stage.
+    if (m.unit !== running.stage.unit || m.done < running.job.progress.done) running.stage = { unit: m.unit, startedMs: Date.now() };
     const rate = progressRate(m.done, (Date.now() - running.stage.startedMs) / 1000);
     running.job = {
       ...running.job,

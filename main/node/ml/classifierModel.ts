@@ -8,7 +8,7 @@ import { pixelScaling, type Backbone } from '../../../models/catalogue';
 import { TrainParams } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
 import type { Sqlite } from '../db/sqlite';
-import { loadBackboneModel } from './featureExtractor';
+import { loadBackboneModel, type LayerWeights } from './featureExtractor';
 import type { HeadConfig } from './head';
 import { requireBackbone } from './modelStore';
 import { classifierToOnnx } from './onnx/kerasToOnnx';
@@ -21,13 +21,15 @@ export interface ClassifierModel {
   crop: CropMode;
   labels: string[];
   head: SavedWeights<HeadConfig>;
+  /** The backbone layers this run fine-tuned; null when the backbone stayed as published. */
+  fineTuned: LayerWeights | null;
   runId: number;
 }
 
 
 export function classifierFromRun(db: Sqlite, runId: number): ClassifierModel {
-  const run = db.prepare('SELECT id, kind, backbone, config, classes, head FROM runs WHERE id = ?').get(runId) as
-    | { id: number; kind: string; backbone: string; config: string; classes: string; head: Buffer }
+  const run = db.prepare('SELECT id, kind, backbone, config, classes, head, fine_tuned AS fineTuned FROM runs WHERE id = ?').get(runId) as
+    | { id: number; kind: string; backbone: string; config: string; classes: string; head: Buffer; fineTuned: Buffer | null }
     | undefined;
   if (!run) throw new GraftError('not_found', `This project has no run ${runId}. See the runs with “graft runs”.`);
   if (run.kind !== 'transfer') throw new GraftError('invalid_request', `Run ${runId} is a from-scratch baseline; classify with a transfer-learning run, which is far more accurate.`);
@@ -37,6 +39,7 @@ export function classifierFromRun(db: Sqlite, runId: number): ClassifierModel {
     crop: config.crop,
     labels: (JSON.parse(run.classes) as { name: string }[]).map((c) => c.name),
     head: JSON.parse(run.head.toString('utf8')) as SavedWeights<HeadConfig>,
+    fineTuned: run.fineTuned ? (JSON.parse(run.fineTuned.toString('utf8')) as LayerWeights) : null,
     runId: run.id,
   };
 }
@@ -57,7 +60,7 @@ export function describeClassifier(model: ClassifierModel, evaluation: Classifie
 }
 
 export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array> {
-  const backbone = await loadBackboneModel(model.backbone);
+  const backbone = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
   try {
     return classifierToOnnx({
       backbone,
@@ -80,7 +83,7 @@ export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array
  * Dense layers.
  */
 export async function classifierTfjs(model: ClassifierModel): Promise<tf.LayersModel> {
-  const full = await loadBackboneModel(model.backbone);
+  const full = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
   const size = model.backbone.inputSize;
   const pixels = tf.input({ shape: [size, size, 3], name: 'pixels' });
   const features = full.getLayer(model.backbone.featureLayer).output as tf.SymbolicTensor;

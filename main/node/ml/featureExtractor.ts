@@ -5,9 +5,18 @@ import { pixelScaling, type Backbone } from '../../../models/catalogue';
 import { backboneFolder } from './modelStore';
 import { tf } from './tensorflow';
 
-/** The published model as it is, with its ImageNet head where it has one. */
-export function loadBackboneModel(backbone: Backbone, folder = backboneFolder(backbone)): Promise<tf.LayersModel> {
-  return loadLayersModelFolder(folder);
+/** Fine-tuned layers' weights, by layer name, in each layer's own weight order (for layer.setWeights). */
+export type LayerWeights = Record<string, { shape: number[]; values: number[] }[]>;
+
+/** The published model as it is (with its ImageNet head where it has one), or with a run's fine-tuned layers. */
+export async function loadBackboneModel(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<tf.LayersModel> {
+  const model = await loadLayersModelFolder(folder);
+  for (const [name, tensors] of Object.entries(fineTuned ?? {})) {
+    const values = tensors.map((t) => tf.tensor(t.values, t.shape));
+    model.getLayer(name).setWeights(values);
+    tf.dispose(values);
+  }
+  return model;
 }
 
 /** A TensorFlow.js layers model from a folder (model.json beside its weight files), read from disk. */
@@ -26,8 +35,8 @@ export async function loadLayersModelFolder(folder: string): Promise<tf.LayersMo
  * The backbone as a model from pixels (0–255, NHWC) to its feature layer (global-average-pooled
  * if it is spatial): the backbone's preprocessing is inside, so callers cannot get it wrong.
  */
-export async function loadFeatureExtractor(backbone: Backbone, folder = backboneFolder(backbone)): Promise<tf.LayersModel> {
-  const full = await loadBackboneModel(backbone, folder);
+export async function loadFeatureExtractor(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<tf.LayersModel> {
+  const full = await loadBackboneModel(backbone, folder, fineTuned);
   const layer = full.getLayer(backbone.featureLayer);
   const features = backbone.pool ? tf.layers.globalAveragePooling2d({}).apply(layer.output) : layer.output;
   const trunk = tf.model({ inputs: full.inputs, outputs: features as tf.SymbolicTensor });

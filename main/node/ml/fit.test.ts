@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EarlyStopping, fit, History, seededRandom, type Callback } from './fit';
+import { EarlyStopping, fit, History, seededRandom, tensorDataset, type Callback } from './fit';
 import { Head } from './head';
 import { initTensorflow, tf } from './tensorflow';
 
@@ -13,7 +13,7 @@ function blobs(count: number, seed: number) {
     labels.push(label);
     for (let d = 0; d < 8; d++) rows.push((label ? 1 : -1) * (d < 2 ? 1.5 : 0) + (random() - 0.5) * 2);
   }
-  return { features: tf.tensor2d(rows, [count, 8]), labels };
+  return tensorDataset(tf.tensor2d(rows, [count, 8]), labels);
 }
 
 beforeAll(async () => {

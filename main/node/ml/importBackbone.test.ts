@@ -78,7 +78,7 @@ describe('importing a model folder', () => {
         await writeJpeg(path.join(temp.dir, 'photos', i < 8 ? 'train' : 'test', 'blue', `b${i}.jpg`), { r: 30, g: 20 + i * 5, b: 220 });
       }
       await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
-      const run = await train({ model: 'transfer', backbone: 'imported_tiny', epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center' }, project.info.path, null, context);
+      const run = await train({ model: 'transfer', backbone: 'imported_tiny', epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center', fineTuneEpochs: 0 }, project.info.path, null, context);
       expect(run.backbone).toBe('imported_tiny');
 
       const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, project.info.path, context);

@@ -84,7 +84,7 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
 
   try {
     // Loaded from its new place, as training will load it.
-    const provisional: Backbone = { id, title: '', family: 'imported', alpha: null, url: source, inputSize: 0, preprocessing: params.preprocessing, featureLayer: '', pool: true, featureSize: 0, licence: '' };
+    const provisional: Backbone = { id, title: '', family: 'imported', alpha: null, url: source, inputSize: 0, preprocessing: params.preprocessing, featureLayer: '', pool: true, fineTuneFrom: null, featureSize: 0, licence: '' };
     const model = await loadBackboneModel(provisional, staging);
     const [, height, width, channels] = model.inputs[0].shape;
     if (channels !== 3 || (height !== null && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);

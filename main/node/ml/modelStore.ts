@@ -23,6 +23,7 @@ export const ImportedBackbone = z.object({
   preprocessing: z.enum(['scale_-1_1', 'scale_0_1']),
   featureLayer: z.string(),
   pool: z.boolean(),
+  fineTuneFrom: z.null(),
   featureSize: z.number().int().min(1),
   licence: z.string(),
 });

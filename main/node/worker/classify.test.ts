@@ -58,7 +58,7 @@ beforeAll(async () => {
     await writeJpeg(path.join(temp.dir, 'labelled', 'blue', `b${i}.jpg`), { r: 40, g: shade, b: 230 - shade / 3 });
   }
   await importPhotos({ folders: [path.join(temp.dir, 'labelled')], folderLabels: true }, trained.info.path, context);
-  runId = (await train({ model: 'transfer', backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center' }, trained.info.path, null, context)).runId;
+  runId = (await train({ model: 'transfer', backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center', fineTuneEpochs: 0 }, trained.info.path, null, context)).runId;
   exported = path.join(temp.dir, 'exported');
   library = path.join(temp.dir, 'library');
   await makeLibrary(library);

@@ -143,7 +143,7 @@ async function runImport(db: Sqlite, params: { folders: string[]; folderLabels: 
         format: metadata.format ?? path.extname(candidate.path).slice(1).toLowerCase(),
       };
     } catch (error) {
-      return { kind: 'problem', reason: describeDecodeError(error) };
+      return { kind: 'problem', reason: describeDecodeError(error, bytes) };
     }
   };
 

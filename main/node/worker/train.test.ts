@@ -8,6 +8,7 @@ import { listRuns, runPredictions } from '../ml/runs';
 import { importPhotos } from './importPhotos';
 import type { JobContext } from './jobContext';
 import { suggest } from './suggest';
+import { exportModel } from './exportModel';
 import { train } from './train';
 
 // The real MobileNetV2 0.35 from ../shared/models: tests never download weights.
@@ -15,7 +16,7 @@ const sharedModels = path.resolve(import.meta.dirname, '..', '..', '..', '..', '
 let temp: ReturnType<typeof makeTempDir>;
 let project: Project;
 const context: JobContext = { signal: new AbortController().signal, progress: () => {} };
-const params = { model: 'transfer' as const, backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center' as const };
+const params = { model: 'transfer' as const, backbone: 'mobilenet_v2_0.35', epochs: 40, seed: 1, hidden: 0, dropout: 0.2, learningRate: 0.01, batchSize: 8, patience: 8, crop: 'center' as const, fineTuneEpochs: 0 };
 
 beforeAll(async () => {
   process.env.GRAFT_MODELS_DIR = sharedModels;
@@ -95,6 +96,21 @@ describe('train job', () => {
     expect(listRuns(project.db)[0]).toMatchObject({ kind: 'scratch' });
     // Convolutions train slowly on wasm (this takes ~15 s on an idle 2-core machine).
   }, 180_000);
+
+  it('fine-tunes the top block on augmented photos, and classifies and exports exactly what it evaluated', async () => {
+    const result = await train({ ...params, fineTuneEpochs: 2 }, project.info.path, null, context);
+    expect(result.notes.join(' ')).toMatch(/Fine-tuned the top block of mobilenet_v2_0\.35_224 for 2 epochs/);
+    expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
+    const stored = project.db.prepare('SELECT fine_tuned FROM runs WHERE id = ?').pluck().get(result.runId) as Buffer;
+    const layers = Object.keys(JSON.parse(stored.toString('utf8')));
+    expect(layers).toEqual(expect.arrayContaining(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']));
+    // The export (ONNX and TensorFlow.js, made from the fine-tuned layers) gives what the fine-tuned model gave.
+    const exported = await exportModel({ runId: result.runId, folder: path.join(temp.dir, 'fine-tuned') }, project.info.path, context);
+    expect(exported.verification).toMatchObject({ onnxAgree: exported.verification.photos, tfjsAgree: exported.verification.photos });
+    expect(exported.verification.maxDifference).toBeLessThan(1e-4);
+    const predicted = runPredictions(project.db, { runId: result.runId, limit: 1000 });
+    expect(predicted).toHaveLength(result.photos.test);
+  }, 120_000);
 
   it('says what to do when the backbone is not in the models folder', async () => {
     await expect(train({ ...params, backbone: 'mobilenet_v1_1.0' }, project.info.path, null, context)).rejects.toThrow(/not in the models folder.*download https:\/\/storage\.googleapis\.com\/tfjs-models\/tfjs\/mobilenet_v1_1\.0_224\/model\.json/);

@@ -9,7 +9,12 @@ import { evaluate } from '../../common/metrics';
 import { splitPosition } from '../../common/splits';
 import { openProjectDatabase } from '../db/project';
 import type { Sqlite } from '../db/sqlite';
-import { EarlyStopping, fit, History, type Callback } from '../ml/fit';
+import { EarlyStopping, fit, History, predictDataset, seededRandom, tensorDataset, type Callback } from '../ml/fit';
+import { loadBackboneModel, type LayerWeights } from '../ml/featureExtractor';
+import { FineTuneModel, frozenTrunk } from '../ml/fineTune';
+import type { HeadConfig } from '../ml/head';
+import type { SavedWeights } from '../ml/parameterModel';
+import type { Backbone } from '../../../models/catalogue';
 import { Head } from '../ml/head';
 import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
 import { registerWasmGradientKernels } from '../ml/wasmGradients';
@@ -78,6 +83,7 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     const classIndex = new Map(classes.map((c, i) => [c.id, i]));
     const transfer = params.model === 'transfer';
     const backbone = transfer ? requireBackbone(params.backbone) : null;
+    if (backbone && params.fineTuneEpochs > 0 && !backbone.fineTuneFrom) throw new Error(`${backbone.title} cannot be fine-tuned: Graft fine-tunes the top block of the catalogue's MobileNets.`);
     if (!transfer) registerWasmGradientKernels();
     const modelName = backbone?.id ?? `scratch_cnn_${SCRATCH_INPUT_SIZE}`;
     // One row of model input per photo: backbone features, or pixels for the CNN.
@@ -129,52 +135,73 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
       : new ScratchCnn({ inputSize: SCRATCH_INPUT_SIZE, classCount: classes.length, filters: SCRATCH_FILTERS, dropout: params.dropout, seed: params.seed });
     const history = new History();
     const earlyStopping = new EarlyStopping(params.patience);
-    const progress: Callback = {
-      onEpochEnd: (logs, state) =>
+    /**
+     * Live progress per epoch. Fine-tuning counts its own epochs (for an honest rate and time
+     * left) and continues the head's numbering on the curves (`epoch` in the metrics).
+     */
+    const progressFrom = (first: number, total: number, stage: string): Callback => ({
+      onEpochEnd: (logs) =>
         context.progress(
           logs.epoch,
-          state.epochs,
+          total,
           'epochs',
-          `loss ${logs.loss.toFixed(3)}${logs.valLoss !== null ? ` · validation loss ${logs.valLoss.toFixed(3)} · validation accuracy ${(100 * (logs.valAccuracy ?? 0)).toFixed(1)}%` : ''}`,
+          `${stage}loss ${logs.loss.toFixed(3)}${logs.valLoss !== null ? ` · validation loss ${logs.valLoss.toFixed(3)} · validation accuracy ${(100 * (logs.valAccuracy ?? 0)).toFixed(1)}%` : ''}`,
           {
+            epoch: first + logs.epoch,
             loss: logs.loss,
             accuracy: logs.accuracy,
             ...(logs.valLoss !== null ? { valLoss: logs.valLoss } : {}),
             ...(logs.valAccuracy !== null ? { valAccuracy: logs.valAccuracy } : {}),
           },
         ),
-    };
+    });
     const trainStarted = Date.now();
     await fit(
       model,
       {
-        train: trainSet,
-        validation: stopSet,
+        train: tensorDataset(trainSet.features, trainSet.labels, transfer ? undefined : augmentImages),
+        validation: stopSet ? tensorDataset(stopSet.features, stopSet.labels) : null,
         classCount: classes.length,
         epochs: params.epochs,
         batchSize: params.batchSize,
         learningRate: params.learningRate,
         classWeights,
         seed: params.seed,
-        augment: transfer ? undefined : augmentImages,
         signal: context.signal,
       },
-      [history, earlyStopping, progress],
+      [history, earlyStopping, progressFrom(0, params.epochs, '')],
     );
     throwIfCancelled(context.signal);
-    const trainSeconds = (Date.now() - trainStarted) / 1000;
 
-    const testProbabilities = await model.predict(testSet.features);
-    const evaluation = evaluate(testSet.labels, testProbabilities, classes.length);
-    const weights = await model.toJSON();
+    let testProbabilities = await model.predict(testSet.features);
+    let weights = await model.toJSON();
     tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
     model.dispose();
+
+    let fineTuned: LayerWeights | null = null;
+    if (backbone && params.fineTuneEpochs > 0) {
+      const headEpochs = history.epochs.length;
+      const tuned = await fineTune(backbone, weights as SavedWeights<HeadConfig>, { fitting, stopping, test }, (p) => classIndex.get(p.classId)!, {
+        params,
+        classCount: classes.length,
+        classWeights,
+        context,
+        callbacks: (fineHistory) => [fineHistory, progressFrom(headEpochs, params.fineTuneEpochs, 'Fine-tuning the top block: ')],
+      });
+      history.epochs.push(...tuned.history.map((e) => ({ ...e, epoch: headEpochs + e.epoch })));
+      testProbabilities = tuned.testProbabilities;
+      weights = tuned.head;
+      fineTuned = tuned.layers;
+      notes.push(`Fine-tuned the top block of ${backbone.id} for ${tuned.history.length} epochs (best ${tuned.bestEpoch}) on augmented photos, in ${tuned.seconds.toFixed(1)} s.`);
+    }
+    const trainSeconds = (Date.now() - trainStarted) / 1000;
+    const evaluation = evaluate(testSet.labels, testProbabilities, classes.length);
 
     const runId = Number(
       db
         .prepare(
-          `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           jobId,
@@ -192,6 +219,7 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
           JSON.stringify(history.epochs),
           JSON.stringify(evaluation),
           Buffer.from(JSON.stringify(weights)),
+          fineTuned ? Buffer.from(JSON.stringify(fineTuned)) : null,
         ).lastInsertRowid,
     );
     const storePrediction = db.prepare('INSERT INTO run_predictions (run_id, image_id, true_class, predicted, confidence, loss) VALUES (?, ?, ?, ?, ?, ?)');
@@ -220,5 +248,62 @@ export async function train(params: TrainParams, projectPath: string, jobId: num
     };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The second stage of a fine-tuned run: the head trained on cached features goes on training
+ * together with the backbone's top block, at a tenth of the learning rate, on photos augmented
+ * afresh each epoch; early stopping on the same photos as the head's.
+ */
+async function fineTune(
+  backbone: Backbone,
+  head: SavedWeights<HeadConfig>,
+  sets: { fitting: LabelledPhoto[]; stopping: LabelledPhoto[]; test: LabelledPhoto[] },
+  label: (p: LabelledPhoto) => number,
+  options: { params: TrainParams; classCount: number; classWeights: number[]; context: JobContext; callbacks: (history: History) => Callback[] },
+): Promise<{ history: History['epochs']; bestEpoch: number; testProbabilities: number[][]; head: SavedWeights<HeadConfig>; layers: LayerWeights; seconds: number }> {
+  const started = Date.now();
+  const { params, context } = options;
+  registerWasmGradientKernels();
+  const full = await loadBackboneModel(backbone);
+  const trunk = await frozenTrunk(full, backbone);
+  const model = new FineTuneModel(full, backbone, head);
+  // Photos whose file is gone (their features came from the cache) cannot be decoded again.
+  const missing = [...sets.fitting, ...sets.stopping, ...sets.test].filter((p) => !p.path);
+  if (missing.length) throw new Error(`${missing.length} labelled photos are missing from disk; fine-tuning needs every photo's file. Train without fine-tuning, or find the files again (import their folder).`);
+  const data = (set: LabelledPhoto[]) => trunk.dataset(set.map((p) => p.path!), set.map(label), params.crop, seededRandom);
+  const history = new History();
+  const stopping = new EarlyStopping(params.patience);
+  try {
+    context.progress(0, null, 'epochs', 'Fine-tuning the top block');
+    await fit(
+      model,
+      {
+        train: data(sets.fitting),
+        validation: sets.stopping.length ? data(sets.stopping) : null,
+        classCount: options.classCount,
+        epochs: params.fineTuneEpochs,
+        batchSize: params.batchSize,
+        learningRate: params.learningRate / 10,
+        classWeights: options.classWeights,
+        seed: params.seed + 1,
+        signal: context.signal,
+      },
+      [...options.callbacks(history), stopping],
+    );
+    throwIfCancelled(context.signal);
+    return {
+      history: history.epochs,
+      bestEpoch: stopping.bestEpoch || history.epochs.length,
+      testProbabilities: await predictDataset(model, data(sets.test)),
+      head: await model.headWeights(),
+      layers: await model.layerWeights(full),
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+    full.dispose();
+    await trunk.session.release();
   }
 }

@@ -146,30 +146,34 @@ function layersUpTo(model: tf.LayersModel, featureLayer: string): tf.layers.Laye
   return model.layers.filter((l) => needed.has(l.name));
 }
 
+/** Adds the preprocessing and the backbone's layers up to `outputLayer`; returns that layer's value (NCHW when spatial). */
+function convertTrunk(graph: OnnxGraph, backbone: tf.LayersModel, outputLayer: string, inputSize: number, scaling: { scale: number; offset: number }): string {
+  const pixels = graph.input(ONNX_INPUT, ['batch', inputSize, inputSize, 3]);
+  // The backbone's preprocessing, then NHWC → NCHW.
+  const scaled = graph.node('Add', [graph.node('Mul', [pixels, graph.floats('scale', [], Float32Array.of(scaling.scale))]), graph.floats('offset', [], Float32Array.of(scaling.offset))]);
+  const nchw = graph.node('Transpose', [scaled], { perm: [0, 3, 1, 2] });
+  const values = new Map<string, string>();
+  for (const layer of layersUpTo(backbone, outputLayer)) {
+    if (layer.getClassName() === 'InputLayer') {
+      values.set(layer.name, nchw);
+      continue;
+    }
+    if (layer.inboundNodes.length !== 1) throw new UnsupportedByOnnx(`The ONNX export does not support layers applied more than once (${layer.name}).`);
+    const inputs = layer.inboundNodes[0].inboundLayers.map((l) => values.get(l.name)!);
+    try {
+      values.set(layer.name, convert(graph, layer, inputs));
+    } catch (error) {
+      if (error instanceof UnsupportedLayer) throw new UnsupportedByOnnx(`The ONNX export does not support ${error.message}.`);
+      throw error;
+    }
+  }
+  return values.get(outputLayer)!;
+}
+
 export function classifierToOnnx(spec: OnnxClassifierSpec): Uint8Array {
   return tf.tidy(() => {
     const graph = new OnnxGraph();
-    const pixels = graph.input(ONNX_INPUT, ['batch', spec.inputSize, spec.inputSize, 3]);
-    // The backbone's preprocessing, then NHWC → NCHW.
-    const scaled = graph.node('Add', [graph.node('Mul', [pixels, graph.floats('scale', [], Float32Array.of(spec.scaling.scale))]), graph.floats('offset', [], Float32Array.of(spec.scaling.offset))]);
-    const nchw = graph.node('Transpose', [scaled], { perm: [0, 3, 1, 2] });
-
-    const values = new Map<string, string>();
-    for (const layer of layersUpTo(spec.backbone, spec.featureLayer)) {
-      if (layer.getClassName() === 'InputLayer') {
-        values.set(layer.name, nchw);
-        continue;
-      }
-      if (layer.inboundNodes.length !== 1) throw new UnsupportedByOnnx(`The ONNX export does not support layers applied more than once (${layer.name}).`);
-      const inputs = layer.inboundNodes[0].inboundLayers.map((l) => values.get(l.name)!);
-      try {
-        values.set(layer.name, convert(graph, layer, inputs));
-      } catch (error) {
-        if (error instanceof UnsupportedLayer) throw new UnsupportedByOnnx(`The ONNX export does not support ${error.message}.`);
-        throw error;
-      }
-    }
-    let features = values.get(spec.featureLayer)!;
+    let features = convertTrunk(graph, spec.backbone, spec.featureLayer, spec.inputSize, spec.scaling);
     if (spec.pool) features = graph.node('Flatten', [graph.node('GlobalAveragePool', [features])], { axis: 1 }, 'features');
 
     // The head: Gemm (x · W + b), with ReLU after a hidden layer; dropout is inactive at inference.
@@ -189,5 +193,21 @@ export function classifierToOnnx(spec: OnnxClassifierSpec): Uint8Array {
       doc: `Classifies ${spec.inputSize}x${spec.inputSize} RGB photos (NHWC float32 pixels 0–255) into: ${spec.labels.join(', ')}.`,
       properties: { labels: JSON.stringify(spec.labels), ...spec.properties },
     });
+  });
+}
+
+export const TRUNK_OUTPUT = 'activations';
+
+/**
+ * The backbone from pixels to one of its spatial layers, output in NHWC like tfjs: the frozen
+ * lower part of a network being fine-tuned, run fast by onnxruntime.
+ */
+export function trunkToOnnx(backbone: tf.LayersModel, outputLayer: string, inputSize: number, scaling: { scale: number; offset: number }): Uint8Array {
+  return tf.tidy(() => {
+    const graph = new OnnxGraph();
+    const value = convertTrunk(graph, backbone, outputLayer, inputSize, scaling);
+    graph.node('Transpose', [value], { perm: [0, 2, 3, 1] }, TRUNK_OUTPUT);
+    graph.output(TRUNK_OUTPUT, ['batch', 'height', 'width', 'channels']);
+    return graph.encode({ graphName: 'graft_trunk', producer: 'Graft', version: '1', doc: `Activations of ${outputLayer}.`, properties: {} });
   });
 }
