@@ -1,8 +1,9 @@
 // Training benchmark on ../shared/datasets/cats_and_dogs (train 2000; its validation 1000 serve as
 // the test split, as the project has no test photos): imports the photos, trains MobileNetV1 0.75
-// features + a softmax head, changes 10 labels and trains again from cached features, then trains
-// the from-scratch CNN baseline on the same photos and splits and prints the transfer/scratch ratios.
-// Usage: npm run build && node bench/train.bench.mjs [--backbone mobilenet_v1_0.75] [--dir /tmp/graft-train-bench] [--scratch-epochs 20]
+// features + a softmax head, changes 10 labels and trains again from cached features, fine-tunes
+// the backbone's top block (unless --fine-tune-epochs 0), then trains the from-scratch CNN baseline
+// on the same photos and splits and prints the transfer/scratch ratios.
+// Usage: npm run build && node bench/train.bench.mjs [--backbone mobilenet_v1_0.75] [--dir /tmp/graft-train-bench] [--scratch-epochs 20] [--fine-tune-epochs 5]
 // Prints numbers; asserts nothing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,6 +42,11 @@ console.log(`after 10 labels changed: retrained in ${((Date.now() - started) / 1
 // Put the 10 labels back, so that both models learn from the same labels, then the baseline.
 graft('label', 'cats', ...cats, '--project', project);
 graft('train', '--project', project, '--backbone', backbone);
+const fineTuneEpochs = arg('fine-tune-epochs', '5');
+if (fineTuneEpochs !== '0') {
+  const tuned = graft('train', '--project', project, '--backbone', backbone, '--fine-tune', fineTuneEpochs);
+  console.log(`${tuned.backbone} + head, top block fine-tuned on augmented photos: test accuracy ${(100 * tuned.evaluation.accuracy).toFixed(2)}%; training ${tuned.trainSeconds.toFixed(1)} s (features from the cache); ${tuned.notes.find((n) => n.startsWith('Fine-tuned')) ?? ''}`);
+}
 const scratch = graft('train', '--project', project, '--scratch', '--epochs', arg('scratch-epochs', '20'));
 console.log(`from-scratch CNN (${scratch.backbone}): test accuracy ${(100 * scratch.evaluation.accuracy).toFixed(2)}%; decoding ${scratch.extractSeconds.toFixed(1)} s, training ${scratch.trainSeconds.toFixed(1)} s, ${scratch.epochs} epochs (best ${scratch.bestEpoch})`);
 const { comparison } = graft('runs', '--project', project);
