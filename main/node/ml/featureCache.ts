@@ -5,12 +5,54 @@
 import fs from 'node:fs';
 import type { Sqlite } from '../db/sqlite';
 import { throwIfCancelled, type JobContext } from '../worker/jobContext';
-import { loadFeatureExtractor } from './featureExtractor';
+import * as ort from 'onnxruntime-node';
+import { pixelScaling, type Backbone } from '../../../models/catalogue';
+import { loadBackboneModel, loadFeatureExtractor } from './featureExtractor';
 import { requireBackbone } from './modelStore';
+import { ONNX_INPUT, TRUNK_OUTPUT, trunkToOnnx, UnsupportedByOnnx } from './onnx/kerasToOnnx';
 import { photoPixels, PREPROCESSING_VERSION, type CropMode } from './photoPixels';
 import { tf } from './tensorflow';
 
 const EXTRACT_BATCH = 16;
+
+interface FeatureEngine {
+  /** Feature vectors, row after row, of `count` photos given as NHWC pixels 0–255. */
+  extract(pixels: Buffer, count: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The backbone up to its features in onnxruntime (Graft's converter), about five times faster
+ * than TensorFlow.js on wasm here; TensorFlow.js for an imported backbone the converter cannot take.
+ */
+async function featureEngine(backbone: Backbone): Promise<FeatureEngine> {
+  const size = backbone.inputSize;
+  const full = await loadBackboneModel(backbone);
+  try {
+    const session = await ort.InferenceSession.create(trunkToOnnx(full, backbone.featureLayer, size, pixelScaling(backbone.preprocessing), backbone.pool));
+    return {
+      async extract(pixels, count) {
+        const output = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', Float32Array.from(pixels), [count, size, size, 3]) });
+        return output[TRUNK_OUTPUT].data as Float32Array;
+      },
+      dispose: () => session.release(),
+    };
+  } catch (error) {
+    if (!(error instanceof UnsupportedByOnnx)) throw error;
+    const extractor = await loadFeatureExtractor(backbone);
+    return {
+      async extract(pixels, count) {
+        const output = tf.tidy(() => (extractor.predict(tf.cast(tf.tensor4d(pixels, [count, size, size, 3], 'int32'), 'float32')) as tf.Tensor).reshape([count, -1]));
+        const data = (await output.data()) as Float32Array;
+        output.dispose();
+        return data;
+      },
+      dispose: async () => void extractor.dispose(),
+    };
+  } finally {
+    full.dispose();
+  }
+}
 
 export interface PhotoFile {
   hash: string;
@@ -40,30 +82,33 @@ export async function cachedFeatures(
   if (!missing.length) return { vectors, unreadable, computed: 0 };
 
   const backbone = requireBackbone(backboneId);
-  const extractor = await loadFeatureExtractor(backbone);
+  const engine = await featureEngine(backbone);
   const size = backbone.inputSize;
+  /** Decodes a batch of photos (sharp, on libuv's threads); unreadable ones are noted and left out. */
+  const decode = async (start: number) => {
+    const batch: { photo: PhotoFile; pixels: Buffer }[] = [];
+    await Promise.all(
+      missing.slice(start, start + EXTRACT_BATCH).map(async (photo) => {
+        if (!photo.path || !fs.existsSync(photo.path)) return void unreadable.push(photo.path ?? photo.hash);
+        try {
+          batch.push({ photo, pixels: await photoPixels(photo.path, size, crop) });
+        } catch {
+          unreadable.push(photo.path);
+        }
+      }),
+    );
+    return batch;
+  };
   let done = 0;
   try {
-    for (let start = 0; start < missing.length; start += EXTRACT_BATCH) {
+    // The next batch decodes while the network runs on this one.
+    let next: Promise<{ photo: PhotoFile; pixels: Buffer }[]> | null = decode(0);
+    for (let start = 0; next; start += EXTRACT_BATCH) {
+      const batch = await next;
       throwIfCancelled(context.signal);
-      const batch: { photo: PhotoFile; pixels: Buffer }[] = [];
-      await Promise.all(
-        missing.slice(start, start + EXTRACT_BATCH).map(async (photo) => {
-          if (!photo.path || !fs.existsSync(photo.path)) return void unreadable.push(photo.path ?? photo.hash);
-          try {
-            batch.push({ photo, pixels: await photoPixels(photo.path, size, crop) });
-          } catch {
-            unreadable.push(photo.path);
-          }
-        }),
-      );
+      next = start + EXTRACT_BATCH < missing.length ? decode(start + EXTRACT_BATCH) : null;
       if (batch.length) {
-        const output = tf.tidy(() => {
-          const input = tf.tensor4d(Buffer.concat(batch.map((b) => b.pixels)), [batch.length, size, size, 3], 'int32');
-          return (extractor.predict(tf.cast(input, 'float32')) as tf.Tensor).reshape([batch.length, -1]);
-        });
-        const data = (await output.data()) as Float32Array;
-        output.dispose();
+        const data = await engine.extract(Buffer.concat(batch.map((b) => b.pixels)), batch.length);
         const width = data.length / batch.length;
         db.transaction(() => {
           batch.forEach(({ photo }, i) => {
@@ -77,7 +122,7 @@ export async function cachedFeatures(
       context.progress(done, missing.length, 'photos', `Reading photos with ${backbone.title}`);
     }
   } finally {
-    extractor.dispose();
+    await engine.dispose();
   }
   return { vectors, unreadable, computed: done - unreadable.length };
 }
