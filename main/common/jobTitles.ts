@@ -9,7 +9,7 @@ export function jobTitle(request: JobRequest): string {
     case 'import':
       return `Import ${request.params.folders.map(lastPathPart).join(', ')}`;
     case 'train':
-      return request.params.model === 'scratch' ? 'Train a CNN from scratch (baseline)' : `Train on ${request.params.backbone} features`;
+      return request.params.model === 'scratch' ? 'Train a CNN from scratch (baseline)' : `Train on ${request.params.backbone} features${request.params.fineTuneEpochs ? ', then fine-tune its top block' : ''}`;
     case 'suggest':
       return 'Suggest labels for unlabelled photos';
     case 'downloadBackbone':
