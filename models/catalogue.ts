@@ -8,8 +8,10 @@
 export interface Backbone {
   id: string;
   title: string;
-  /** 'imported': a tfjs layers model the user imported from a folder. */
+  /** 'imported': a TensorFlow.js model the user imported from a folder. */
   family: 'MobileNetV1' | 'MobileNetV2' | 'imported';
+  /** A layers model (Keras-style: features from a layer, convertible to ONNX, fine-tunable) or a graph model (features from a node). */
+  format: 'layers' | 'graph';
   alpha: number | null;
   /** The published tfjs layers model (for an imported one, the folder it came from). */
   url: string;
@@ -38,6 +40,7 @@ function v1(alpha: string, featureSize: number): Backbone {
     id: `mobilenet_v1_${alpha}_224`,
     title: `MobileNetV1 ${alpha} (ImageNet)`,
     family: 'MobileNetV1',
+    format: 'layers',
     alpha: Number(alpha),
     url: `https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_${alpha}_224/model.json`,
     inputSize: 224,
@@ -55,6 +58,7 @@ function v2(alpha: string): Backbone {
     id: `mobilenet_v2_${alpha}_224`,
     title: `MobileNetV2 ${alpha} (ImageNet, the base Teachable Machine uses)`,
     family: 'MobileNetV2',
+    format: 'layers',
     alpha: Number(alpha),
     url: `https://storage.googleapis.com/teachable-machine-models/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_${Number(alpha).toFixed(2)}_224_no_top/model.json`,
     inputSize: 224,

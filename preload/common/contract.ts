@@ -114,7 +114,7 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('train'), params: TrainParams }),
   /** Download a pretrained backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
   z.object({ kind: z.literal('downloadBackbone'), params: z.object({ backbone: z.string().min(1) }).strict() }),
-  /** Import a TensorFlow.js layers model from a folder as a backbone to train on. */
+  /** Import a TensorFlow.js model (layers or graph) from a folder as a backbone to train on. */
   z.object({ kind: z.literal('importBackbone'), params: ImportBackboneParams }),
   /** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
   z.object({ kind: z.literal('suggest'), params: z.object({ runId: z.number().int().optional() }).strict() }),

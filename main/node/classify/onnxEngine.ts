@@ -12,8 +12,9 @@ import * as ort from 'onnxruntime-node';
 import { ClassifierDescription } from '../../common/classifierDescription';
 import { describeSchemaError, GraftError } from '../../../preload/common/errors';
 import type { Sqlite } from '../db/sqlite';
-import { classifierFromRun, classifierOnnx, classifierTfjs } from '../ml/classifierModel';
-import { loadLayersModelFolder } from '../ml/featureExtractor';
+import { classifierFromRun, classifierOnnx, classifierTfjs, type ClassifierModel } from '../ml/classifierModel';
+import { loadFeatureExtractor, loadLayersModelFolder } from '../ml/featureExtractor';
+import { Head } from '../ml/head';
 import { DESCRIPTION_FILE, ONNX_FILE } from '../ml/exportClassifier';
 import { ONNX_INPUT, ONNX_OUTPUT, UnsupportedByOnnx } from '../ml/onnx/kerasToOnnx';
 import type { CropMode } from '../ml/photoPixels';
@@ -47,20 +48,36 @@ async function open(bytes: Uint8Array, meta: Omit<ClassifierEngine, 'probabiliti
   };
 }
 
-/** A classifier on TensorFlow.js: a layers model from pixels to probabilities. */
-async function openTfjs(model: tf.LayersModel, meta: Omit<ClassifierEngine, 'probabilities' | 'release' | 'engine'>): Promise<ClassifierEngine> {
+/** A classifier on TensorFlow.js: anything from pixels to probabilities. */
+async function openTfjs(model: { predict(pixels: tf.Tensor4D): tf.Tensor; dispose(): void }, meta: Omit<ClassifierEngine, 'probabilities' | 'release' | 'engine'>): Promise<ClassifierEngine> {
   const backend = await initTensorflow();
   const size = meta.inputSize;
   return {
     ...meta,
     engine: `TensorFlow.js ${backend.name}`,
     async probabilities(pixels, count) {
-      const output = tf.tidy(() => model.predict(tf.tensor4d(pixels, [count, size, size, 3])) as tf.Tensor);
+      const output = tf.tidy(() => model.predict(tf.tensor4d(pixels, [count, size, size, 3])));
       const data = (await output.data()) as Float32Array;
       output.dispose();
       return data;
     },
-    release: async () => void model.dispose(),
+    release: async () => model.dispose(),
+  };
+}
+
+/** A layers model as a function from pixels to probabilities. */
+const fromLayers = (model: tf.LayersModel) => ({ predict: (pixels: tf.Tensor4D) => model.predict(pixels) as tf.Tensor, dispose: () => model.dispose() });
+
+/** A graph-model backbone's features, then the head: there is no single model to convert. */
+async function featuresThenHead(model: ClassifierModel) {
+  const extractor = await loadFeatureExtractor(model.backbone);
+  const head = Head.fromJSON(model.head);
+  return {
+    predict: (pixels: tf.Tensor4D) => tf.tidy(() => tf.softmax(head.logits(extractor.predict(pixels), false))),
+    dispose: () => {
+      extractor.dispose();
+      head.dispose();
+    },
   };
 }
 
@@ -68,11 +85,12 @@ export async function engineForRun(db: Sqlite, runId: number): Promise<Classifie
   await initTensorflow(); // the backbone's weights are read with tfjs to be converted
   const model = classifierFromRun(db, runId);
   const meta = { identity: `run:${runId}`, name: `Run ${runId} · ${model.backbone.id}`, runId, labels: model.labels, inputSize: model.backbone.inputSize, crop: model.crop };
+  if (model.backbone.format === 'graph') return openTfjs(await featuresThenHead(model), meta);
   try {
     return await open(await classifierOnnx(model), meta);
   } catch (error) {
     if (!(error instanceof UnsupportedByOnnx)) throw error;
-    return openTfjs(await classifierTfjs(model), meta);
+    return openTfjs(fromLayers(await classifierTfjs(model)), meta);
   }
 }
 
@@ -104,5 +122,5 @@ export async function engineForFolder(folder: string): Promise<ClassifierEngine>
   const tfjsFolder = path.join(root, 'tfjs');
   const hash = createHash('sha256');
   for (const f of ['model.json', 'weights.bin']) hash.update(fs.readFileSync(path.join(tfjsFolder, f)));
-  return openTfjs(await loadLayersModelFolder(tfjsFolder), { ...meta, identity: `tfjs:${hash.digest('hex')}` });
+  return openTfjs(fromLayers(await loadLayersModelFolder(tfjsFolder)), { ...meta, identity: `tfjs:${hash.digest('hex')}` });
 }

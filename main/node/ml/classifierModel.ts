@@ -11,7 +11,7 @@ import type { Sqlite } from '../db/sqlite';
 import { loadBackboneModel, type LayerWeights } from './featureExtractor';
 import type { HeadConfig } from './head';
 import { requireBackbone } from './modelStore';
-import { classifierToOnnx } from './onnx/kerasToOnnx';
+import { classifierToOnnx, UnsupportedByOnnx } from './onnx/kerasToOnnx';
 import type { SavedWeights } from './parameterModel';
 import type { CropMode } from './photoPixels';
 import { tf } from './tensorflow';
@@ -60,6 +60,7 @@ export function describeClassifier(model: ClassifierModel, evaluation: Classifie
 }
 
 export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array> {
+  if (model.backbone.format === 'graph') throw new UnsupportedByOnnx('Graft converts layers models to ONNX; this run is on an imported graph model.');
   const backbone = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
   try {
     return classifierToOnnx({
@@ -83,6 +84,7 @@ export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array
  * Dense layers.
  */
 export async function classifierTfjs(model: ClassifierModel): Promise<tf.LayersModel> {
+  if (model.backbone.format === 'graph') throw new GraftError('unavailable', 'A run on an imported graph model cannot be exported as one model yet (TensorFlow.js layers models cannot hold a graph model); classify with it inside Graft.');
   const full = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
   const size = model.backbone.inputSize;
   const pixels = tf.input({ shape: [size, size, 3], name: 'pixels' });

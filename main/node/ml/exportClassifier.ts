@@ -71,6 +71,7 @@ async function writeTfjs(model: ClassifierModel, folder: string): Promise<void> 
  */
 export async function exportClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation'], folder: string): Promise<{ onnxProblem: string | null }> {
   const target = path.resolve(folder);
+  if (model.backbone.format === 'graph') throw new GraftError('unavailable', 'A run on an imported graph model cannot be exported as one model yet; classify with it inside Graft.');
   if (fs.existsSync(target)) {
     const entries = fs.readdirSync(target);
     if (entries.length && !entries.includes(DESCRIPTION_FILE)) throw new GraftError('already_exists', `${target} is not empty; export into a new or empty folder.`);

@@ -27,6 +27,7 @@ interface FeatureEngine {
  */
 async function featureEngine(backbone: Backbone): Promise<FeatureEngine> {
   const size = backbone.inputSize;
+  if (backbone.format === 'graph') return tfjsFeatureEngine(backbone);
   const full = await loadBackboneModel(backbone);
   try {
     const session = await ort.InferenceSession.create(trunkToOnnx(full, backbone.featureLayer, size, pixelScaling(backbone.preprocessing), backbone.pool));
@@ -39,19 +40,24 @@ async function featureEngine(backbone: Backbone): Promise<FeatureEngine> {
     };
   } catch (error) {
     if (!(error instanceof UnsupportedByOnnx)) throw error;
-    const extractor = await loadFeatureExtractor(backbone);
-    return {
-      async extract(pixels, count) {
-        const output = tf.tidy(() => (extractor.predict(tf.cast(tf.tensor4d(pixels, [count, size, size, 3], 'int32'), 'float32')) as tf.Tensor).reshape([count, -1]));
-        const data = (await output.data()) as Float32Array;
-        output.dispose();
-        return data;
-      },
-      dispose: async () => void extractor.dispose(),
-    };
+    return tfjsFeatureEngine(backbone);
   } finally {
     full.dispose();
   }
+}
+
+async function tfjsFeatureEngine(backbone: Backbone): Promise<FeatureEngine> {
+  const extractor = await loadFeatureExtractor(backbone);
+  const size = backbone.inputSize;
+  return {
+    async extract(pixels, count) {
+      const output = tf.tidy(() => extractor.predict(tf.cast(tf.tensor4d(pixels, [count, size, size, 3], 'int32'), 'float32') as tf.Tensor4D));
+      const data = (await output.data()) as Float32Array;
+      output.dispose();
+      return data;
+    },
+    dispose: async () => extractor.dispose(),
+  };
 }
 
 export interface PhotoFile {

@@ -19,27 +19,65 @@ export async function loadBackboneModel(backbone: Backbone, folder = backboneFol
   return model;
 }
 
-/** A TensorFlow.js layers model from a folder (model.json beside its weight files), read from disk. */
-export async function loadLayersModelFolder(folder: string): Promise<tf.LayersModel> {
+/** A TensorFlow.js model's files (model.json beside its weight files) as in-memory artifacts. */
+function readArtifacts(folder: string): tf.io.ModelArtifacts {
   const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
-  const weightSpecs = manifest.weightsManifest.flatMap((group) => group.weights);
   const data = Buffer.concat(manifest.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(folder, p)))));
-  const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData }));
+  return {
+    modelTopology: manifest.modelTopology,
+    weightSpecs: manifest.weightsManifest.flatMap((group) => group.weights),
+    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+  };
+}
+
+/** A TensorFlow.js layers model from a folder, read from disk. */
+export function loadLayersModelFolder(folder: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(readArtifacts(folder)));
+}
+
+/** A TensorFlow.js graph model from a folder, read from disk. */
+export function loadGraphModelFolder(folder: string): Promise<tf.GraphModel> {
+  return tf.loadGraphModel(tf.io.fromMemory(readArtifacts(folder)));
+}
+
+/** A backbone from pixels (0–255, NHWC) to feature vectors, with its preprocessing inside. */
+export interface FeatureExtractor {
+  predict(pixels: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** The features of a graph model: a node's output (averaged over space when it is 4-D). */
+async function graphFeatureExtractor(backbone: Backbone, folder: string): Promise<FeatureExtractor> {
+  const graph = await loadGraphModelFolder(folder);
+  const { scale, offset } = pixelScaling(backbone.preprocessing);
+  return {
+    predict: (pixels) =>
+      tf.tidy(() => {
+        const output = graph.execute(tf.add(tf.mul(pixels, scale), offset), backbone.featureLayer) as tf.Tensor;
+        const features = output.rank === 4 && backbone.pool ? tf.mean(output, [1, 2]) : output;
+        return features.reshape([pixels.shape[0], -1]) as tf.Tensor2D;
+      }),
+    dispose: () => graph.dispose(),
+  };
 }
 
 /**
- * The backbone as a model from pixels (0–255, NHWC) to its feature layer (global-average-pooled
- * if it is spatial): the backbone's preprocessing is inside, so callers cannot get it wrong.
+ * The backbone from pixels to its feature layer (global-average-pooled if it is spatial): the
+ * backbone's preprocessing is inside, so callers cannot get it wrong.
  */
-export async function loadFeatureExtractor(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<tf.LayersModel> {
+export async function loadFeatureExtractor(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<FeatureExtractor> {
+  if (backbone.format === 'graph') return graphFeatureExtractor(backbone, folder);
   const full = await loadBackboneModel(backbone, folder, fineTuned);
   const layer = full.getLayer(backbone.featureLayer);
   const features = backbone.pool ? tf.layers.globalAveragePooling2d({}).apply(layer.output) : layer.output;
   const trunk = tf.model({ inputs: full.inputs, outputs: features as tf.SymbolicTensor });
   const pixels = tf.input({ shape: [backbone.inputSize, backbone.inputSize, 3] });
-  return tf.model({ inputs: pixels, outputs: trunk.apply(tf.layers.rescaling(pixelScaling(backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor });
+  const model = tf.model({ inputs: pixels, outputs: trunk.apply(tf.layers.rescaling(pixelScaling(backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor });
+  return {
+    predict: (x) => tf.tidy(() => (model.predict(x) as tf.Tensor).reshape([x.shape[0], -1]) as tf.Tensor2D),
+    dispose: () => void model.dispose(),
+  };
 }

@@ -41,6 +41,27 @@ async function saveOwnModel(folder: string): Promise<void> {
   );
 }
 
+/** A TensorFlow graph model as the converter writes one: a 3x3 convolution and a ReLU, written by hand. */
+function writeGraphModel(folder: string): void {
+  fs.mkdirSync(folder, { recursive: true });
+  const random = (i: number) => Math.sin(i * 12.9898) * 0.5;
+  const weights = Float32Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => random(i + 1));
+  fs.writeFileSync(path.join(folder, 'weights.bin'), Buffer.from(weights.buffer));
+  const text = (value: string) => ({ s: Buffer.from(value).toString('base64') });
+  const float = { type: 'DT_FLOAT' };
+  const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });
+  const node = [
+    { name: 'pixels', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, 32, 32, 3) } } },
+    { name: 'kernel', op: 'Const', attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(3, 3, 3, 4) } } } },
+    { name: 'conv', op: 'Conv2D', input: ['pixels', 'kernel'], attr: { T: float, strides: { list: { i: ['1', '1', '1', '1'] } }, padding: text('SAME'), data_format: text('NHWC'), dilations: { list: { i: ['1', '1', '1', '1'] } } } },
+    { name: 'relu', op: 'Relu', input: ['conv'], attr: { T: float } },
+  ];
+  fs.writeFileSync(
+    path.join(folder, 'model.json'),
+    JSON.stringify({ format: 'graph-model', modelTopology: { node, library: {}, versions: { producer: 1 } }, weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'kernel', shape: [3, 3, 3, 4], dtype: 'float32' }] }] }),
+  );
+}
+
 beforeAll(async () => {
   temp = makeTempDir();
   process.env.GRAFT_MODELS_DIR = path.join(temp.dir, 'models');
@@ -58,7 +79,7 @@ describe('importing a model folder', () => {
 
     const imported = await loadFeatureExtractor(backbone);
     const catalogue = await loadFeatureExtractor(findBackbone('mobilenet_v2_0.35')!, source);
-    const pixels = tf.randomUniform([2, 224, 224, 3], 0, 255, 'float32', 7);
+    const pixels = tf.randomUniform([2, 224, 224, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
     const difference = tf.max(tf.abs(tf.sub(imported.predict(pixels) as tf.Tensor, catalogue.predict(pixels) as tf.Tensor))).dataSync()[0];
     expect(difference).toBeLessThan(1e-5);
     await expect(importBackbone({ folder: source, name: 'My MobileNet', preprocessing: 'scale_-1_1' })).rejects.toThrow(/already in the models folder/);
@@ -101,12 +122,29 @@ describe('importing a model folder', () => {
     }
   }, 60_000);
 
-  it('refuses a graph model and a folder without a model, saying why', async () => {
-    const graph = path.join(temp.dir, 'graph');
-    fs.mkdirSync(graph);
-    fs.writeFileSync(path.join(graph, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));
-    await expect(importBackbone({ folder: graph, preprocessing: 'scale_-1_1' })).rejects.toThrow(/graph model/);
+  it('imports a graph model: features from its output node, training and classifying on TensorFlow.js; export says it cannot', async () => {
+    const folder = path.join(temp.dir, 'graph');
+    writeGraphModel(folder);
+    const { backbone, onnxProblem } = await importBackbone({ folder, name: 'graph net', preprocessing: 'scale_0_1' });
+    expect(backbone).toMatchObject({ id: 'imported_graph_net', format: 'graph', inputSize: 32, featureLayer: 'relu', pool: true, featureSize: 4 });
+    expect(onnxProblem).toMatch(/graph model runs on TensorFlow\.js/);
+
+    const project = createProject(path.join(temp.dir, 'g.graft'));
+    try {
+      await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
+      const run = await train({ model: 'transfer', backbone: backbone.id, epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center', fineTuneEpochs: 0 }, project.info.path, null, context);
+      expect(run.featuresComputed).toBe(24);
+      const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, project.info.path, context);
+      expect(result).toMatchObject({ found: 8, classified: 8, failed: 0, engine: expect.stringMatching(/TensorFlow\.js/) });
+      await expect(exportModel({ runId: run.runId, folder: path.join(temp.dir, 'graph-export') }, project.info.path, context)).rejects.toThrow(/graph model cannot be exported/);
+      expect(fs.existsSync(path.join(temp.dir, 'graph-export'))).toBe(false);
+    } finally {
+      project.close();
+    }
+  });
+
+  it('refuses a folder without a model, saying why', async () => {
     await expect(importBackbone({ folder: temp.dir, preprocessing: 'scale_-1_1' })).rejects.toThrow(/no model\.json/);
-    expect(fs.readdirSync(path.join(temp.dir, 'models')).sort()).toEqual(['imported_my_mobilenet', 'imported_tiny']);
+    expect(fs.readdirSync(path.join(temp.dir, 'models')).sort()).toEqual(['imported_graph_net', 'imported_my_mobilenet', 'imported_tiny']);
   });
 });

@@ -1,16 +1,17 @@
 /**
- * "Import a model folder": any TensorFlow.js layers model the user has (model.json and its weight
- * files) becomes a backbone to train on. Graft copies it into the models folder, reads its input
- * size, picks the feature layer (the last one that keeps a spatial grid, averaged over space —
- * or the one the user names), runs it once to prove it loads, and records whether the ONNX
- * export covers its layers (if not, classifying with it runs on TensorFlow.js, slower).
+ * "Import a model folder": any TensorFlow.js model the user has (model.json and its weight files)
+ * becomes a backbone to train on. Graft copies it into the models folder, reads its input size,
+ * picks the features — of a layers model, the last layer that keeps a spatial grid (averaged over
+ * space); of a graph model, its output node; or the layer or node the user names — runs it once to
+ * prove it loads, and records whether the ONNX export covers it (if not, classifying with it runs
+ * on TensorFlow.js, slower, and a graph model's runs cannot be exported as one model).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Backbone, Preprocessing } from '../../../models/catalogue';
 import type { ImportBackboneResult } from '../../../preload/common/contract';
 import { GraftError } from '../../../preload/common/errors';
-import { loadBackboneModel, loadFeatureExtractor } from './featureExtractor';
+import { loadBackboneModel, loadFeatureExtractor, loadGraphModelFolder } from './featureExtractor';
 import { Head } from './head';
 import { backboneFolder, IMPORTED_DESCRIPTION, lookupBackbone, modelsDir } from './modelStore';
 import { classifierToOnnx } from './onnx/kerasToOnnx';
@@ -60,14 +61,36 @@ function onnxProblem(model: tf.LayersModel, backbone: Backbone): string | null {
   }
 }
 
+/**
+ * A graph model's input size and feature node — the one named, or the model's output — found by
+ * running zeros through it; a 4-D node is averaged over space.
+ */
+async function describeGraphModel(provisional: Backbone, folder: string, featureNode: string | undefined): Promise<Backbone> {
+  const model = await loadGraphModelFolder(folder);
+  try {
+    const [, height, width, channels] = model.inputs[0].shape ?? [];
+    const size = height !== undefined && height > 0 ? height : 224;
+    if (channels !== 3 || (height !== undefined && height > 0 && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);
+    const node = featureNode ?? model.outputNodes[0];
+    let shape: number[];
+    try {
+      shape = tf.tidy(() => (model.execute(tf.zeros([1, size, size, 3]), node) as tf.Tensor).shape);
+    } catch (error) {
+      throw new GraftError('not_found', `The graph model has no usable node “${node}”: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    if (shape.length !== 4 && shape.length !== 2) throw new GraftError('invalid_request', `The node ${node} gives ${shape.length - 1}-D outputs; choose a node with a 3-D (spatial) or 1-D output.`);
+    return { ...provisional, inputSize: size, featureLayer: node, pool: shape.length === 4, featureSize: shape.at(-1)! };
+  } finally {
+    model.dispose();
+  }
+}
+
 export async function importBackbone(params: ImportBackboneParams): Promise<{ backbone: Backbone; onnxProblem: string | null }> {
   const source = path.resolve(params.folder);
   const manifestFile = path.join(source, 'model.json');
   if (!fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model.`);
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
-  if (manifest.format === 'graph-model' || manifest.modelTopology?.node) {
-    throw new GraftError('invalid_request', `${source} holds a TensorFlow.js graph model. Graft imports layers models (tf.loadLayersModel / Keras conversions); graph models have no layers to take features from.`);
-  }
+  const graph = manifest.format === 'graph-model' || Boolean(manifest.modelTopology?.node);
   const files = ['model.json', ...(manifest.weightsManifest ?? []).flatMap((g) => g.paths)];
   for (const f of files) if (!fs.existsSync(path.join(source, f))) throw new GraftError('not_found', `${source} lacks the weight file ${f} that model.json lists.`);
 
@@ -84,7 +107,27 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
 
   try {
     // Loaded from its new place, as training will load it.
-    const provisional: Backbone = { id, title: '', family: 'imported', alpha: null, url: source, inputSize: 0, preprocessing: params.preprocessing, featureLayer: '', pool: true, fineTuneFrom: null, featureSize: 0, licence: '' };
+    const provisional: Backbone = {
+      id,
+      title: `${params.name ?? path.basename(source)} (imported)`,
+      family: 'imported',
+      format: graph ? 'graph' : 'layers',
+      alpha: null,
+      url: source,
+      inputSize: 0,
+      preprocessing: params.preprocessing,
+      featureLayer: '',
+      pool: true,
+      fineTuneFrom: null,
+      featureSize: 0,
+      licence: `as given by its authors (imported from ${source})`,
+    };
+    const imported = graph ? await describeGraphModel(provisional, staging, params.featureLayer) : null;
+    if (imported) {
+      fs.writeFileSync(path.join(staging, IMPORTED_DESCRIPTION), JSON.stringify(imported, null, 2) + '\n');
+      fs.renameSync(staging, target);
+      return { backbone: imported, onnxProblem: 'Graft converts layers models to ONNX; a graph model runs on TensorFlow.js.' };
+    }
     const model = await loadBackboneModel(provisional, staging);
     const [, height, width, channels] = model.inputs[0].shape;
     if (channels !== 3 || (height !== null && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);
@@ -93,18 +136,10 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
     if (!layer) throw new GraftError('not_found', params.featureLayer ? `The model has no layer “${params.featureLayer}”.` : 'The model has no layer with a spatial output to take features from; name one with --feature-layer.');
     const shape = layer.outputShape as number[];
     if (shape.length !== 4 && shape.length !== 2) throw new GraftError('invalid_request', `The layer ${layer.name} gives ${shape.length - 1}-D outputs; choose a layer with a 3-D (spatial) or 1-D output.`);
-    const backbone: Backbone = {
-      ...provisional,
-      title: `${params.name ?? path.basename(source)} (imported)`,
-      inputSize: height ?? 224,
-      featureLayer: layer.name,
-      pool: shape.length === 4,
-      featureSize: shape.at(-1)!,
-      licence: `as given by its authors (imported from ${source})`,
-    };
+    const backbone: Backbone = { ...provisional, inputSize: height ?? 224, featureLayer: layer.name, pool: shape.length === 4, featureSize: shape.at(-1)! };
     // One photo's worth of zeros through the feature extractor: it loads and runs.
     const extractor = await loadFeatureExtractor(backbone, staging);
-    tf.tidy(() => extractor.predict(tf.zeros([1, backbone.inputSize, backbone.inputSize, 3])));
+    tf.tidy(() => extractor.predict(tf.zeros([1, backbone.inputSize, backbone.inputSize, 3]) as tf.Tensor4D));
     const problem = onnxProblem(model, backbone);
     extractor.dispose();
     model.dispose();

@@ -17,6 +17,7 @@ export const ImportedBackbone = z.object({
   id: z.string().regex(/^imported_[a-z0-9_]+$/),
   title: z.string(),
   family: z.literal('imported'),
+  format: z.enum(['layers', 'graph']),
   alpha: z.null(),
   url: z.string(),
   inputSize: z.number().int().min(8).max(4096),
