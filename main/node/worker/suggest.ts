@@ -34,13 +34,15 @@ async function probabilitiesThroughModel(db: Sqlite, runId: number, photos: { ha
     for (let start = 0; start < photos.length; start += 16) {
       throwIfCancelled(context.signal);
       const batch: { hash: string; pixels: Buffer }[] = [];
-      for (const photo of photos.slice(start, start + 16)) {
-        try {
-          batch.push({ hash: photo.hash, pixels: await photoPixels(photo.path ?? '', size, engine.crop) });
-        } catch {
-          unreadable.push(photo.path ?? photo.hash);
-        }
-      }
+      await Promise.all(
+        photos.slice(start, start + 16).map(async (photo) => {
+          try {
+            batch.push({ hash: photo.hash, pixels: await photoPixels(photo.path ?? '', size, engine.crop) });
+          } catch {
+            unreadable.push(photo.path ?? photo.hash);
+          }
+        }),
+      );
       if (batch.length) {
         const pixels = new Float32Array(batch.length * size * size * 3);
         batch.forEach((b, i) => pixels.set(b.pixels, i * size * size * 3));

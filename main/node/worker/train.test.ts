@@ -110,6 +110,15 @@ describe('train job', () => {
     expect(exported.verification.maxDifference).toBeLessThan(1e-4);
     const predicted = runPredictions(project.db, { runId: result.runId, limit: 1000 });
     expect(predicted).toHaveLength(result.photos.test);
+    // Suggestions from a fine-tuned run go through its fine-tuned layers, not the cached features.
+    const library = new LibraryStore(project.db);
+    // Reddish photos (an earlier test relabelled two bluish ones on purpose).
+    const photos = library.page({ search: 'r2', sort: 'name', offset: 0, limit: 2 }).items;
+    library.setLabels(photos.map((p) => p.id), null);
+    expect(await suggest({ runId: result.runId }, project.info.path, context)).toMatchObject({ runId: result.runId, suggested: 2, unreadable: 0 });
+    const suggested = library.page({ suggested: true, sort: 'name', offset: 0, limit: 10 }).items;
+    expect(suggested.map((p) => p.suggestedClassId)).toEqual(photos.map((p) => p.classId));
+    library.undo();
   }, 120_000);
 
   it('says what to do when the backbone is not in the models folder', async () => {
