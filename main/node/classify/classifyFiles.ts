@@ -13,7 +13,7 @@ import { describeDecodeError, IMAGE_EXTENSIONS } from '../library/imageFiles';
 import { photoPixels } from '../ml/photoPixels';
 import { throwIfCancelled, type JobContext } from '../worker/jobContext';
 import { describeFsError, walkFiles } from '../worker/walkFiles';
-import type { ClassifierEngine } from './onnxEngine';
+import type { ClassifierEngine } from './classifierEngine';
 
 /** Best guesses, best first: [class index, probability]. */
 export type TopGuesses = [number, number][];

@@ -7,7 +7,7 @@ import { GraftError } from '../../../preload/common/errors';
 import { progressRate, secondsLeft } from '../../common/progress';
 import { classifyFiles } from '../classify/classifyFiles';
 import { openStreamSink, streamFormat } from '../classify/csvSink';
-import { engineForFolder } from '../classify/onnxEngine';
+import { engineForFolder } from '../classify/classifierEngine';
 import { JobCancelled } from '../worker/jobContext';
 import { jobResult, output, withProject, type GlobalOptions } from './commandHelpers';
 import { ProgressBar } from './progressBar';

@@ -9,7 +9,7 @@ import { planAction } from '../classify/actions';
 import { ClassifiedStore } from '../classify/classifiedStore';
 import { classifyFiles } from '../classify/classifyFiles';
 import { openStreamSink } from '../classify/csvSink';
-import { engineForFolder } from '../classify/onnxEngine';
+import { engineForFolder } from '../classify/classifierEngine';
 import { createProject, type Project } from '../db/project';
 import { LibraryStore } from '../library/libraryStore';
 import { photoPixels } from '../ml/photoPixels';

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { ClassifyParams, ClassifyResult } from '../../../preload/common/classifyContract';
 import { ClassifiedStore } from '../classify/classifiedStore';
 import { classifyFiles } from '../classify/classifyFiles';
-import { engineForFolder, engineForRun } from '../classify/onnxEngine';
+import { engineForFolder, engineForRun } from '../classify/classifierEngine';
 import { openProjectDatabase } from '../db/project';
 import type { JobContext } from './jobContext';
 

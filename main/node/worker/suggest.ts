@@ -4,7 +4,7 @@
  * "label next" queue (least sure first), where a person's label teaches the model the most.
  */
 import type { SuggestResult } from '../../../preload/common/contract';
-import { engineForRun } from '../classify/onnxEngine';
+import { engineForRun } from '../classify/classifierEngine';
 import { openProjectDatabase } from '../db/project';
 import type { Sqlite } from '../db/sqlite';
 import { photoPixels } from '../ml/photoPixels';
