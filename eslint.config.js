@@ -2,15 +2,12 @@ import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import graft from './scripts/eslintLayers.js';
 
 /**
- * Besides style, this enforces the process boundaries the folders stand for:
- * `common/` code is pure (no Node, no Electron, no DOM); `main/node/` never touches Electron;
- * the renderer reaches the main side only through the API client.
+ * Besides style, this enforces the process map of src/ (scripts/eslintLayers.js): which folder
+ * may import which, and which packages each process may load.
  */
-const nodeBuiltins = { group: ['node:*'], message: 'common/ code is pure: no Node APIs.' };
-const electron = { name: 'electron', message: 'Only main/electron-main/ and preload/electron/ may use Electron.' };
-
 export default tseslint.config(
   { ignores: ['dist/', 'release/', 'node_modules/', '.electron-native/', 'test-results/', '.tmp/'] },
   js.configs.recommended,
@@ -18,9 +15,11 @@ export default tseslint.config(
   ...svelte.configs['flat/recommended'],
   {
     languageOptions: { globals: { ...globals.node } },
+    plugins: { graft },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'graft/layers': 'error',
     },
   },
   {
@@ -33,28 +32,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
-    files: ['main/common/**', 'preload/common/**', 'models/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [electron], patterns: [nodeBuiltins] }] },
-  },
-  {
-    files: ['main/node/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [electron] }] },
-  },
-  {
-    files: ['renderer/**', 'preload/browser/**'],
-    ignores: ['renderer/vite.config.ts'],
+    files: ['src/renderer/**'],
+    ignores: ['src/renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            { group: ['node:*'], message: 'The renderer runs in a browser page: no Node APIs.' },
-            { group: ['**/main/node/**', '**/main/electron-main/**'], message: 'Reach the main side through the API client.' },
-          ],
-        },
-      ],
-    },
   },
 );

@@ -22,10 +22,10 @@ const nodeBundle = {
 
 const started = Date.now();
 await Promise.all([
-  build({ ...nodeBundle, entryPoints: { 'electron-main': 'main/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
-  build({ ...nodeBundle, entryPoints: { cli: 'main/node/cli/main.ts', worker: 'main/node/worker/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, entryPoints: { 'electron-main': 'src/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
-  build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'preload/electron/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'src/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
 ]);
-if (!onlyMain) await viteBuild({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+if (!onlyMain) await viteBuild({ configFile: path.join(root, 'src', 'renderer', 'vite.config.ts'), logLevel: 'warn' });
 console.log(`Built dist/ in ${((Date.now() - started) / 1000).toFixed(1)}s`);

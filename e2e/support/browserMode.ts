@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { testModelsDir } from '../../test-support/testModels';
 
 export interface RunningApp {
   url: string;
@@ -12,12 +13,10 @@ export interface RunningApp {
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-/** The real pretrained backbones beside the project (never downloaded by tests). */
-export const SHARED_MODELS = path.resolve(root, '..', 'shared', 'models');
 
 export function startBrowserMode(graftHome: string): Promise<RunningApp> {
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'cli.cjs'), '--json', 'serve', '--no-open'], {
-    env: { ...process.env, GRAFT_HOME: graftHome, GRAFT_MODELS_DIR: SHARED_MODELS },
+    env: { ...process.env, GRAFT_HOME: graftHome, GRAFT_MODELS_DIR: testModelsDir(['mobilenet_v2_0.35_224']) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -1,0 +1,72 @@
+/**
+ * Photo pixels for the user interface, the same for both transports: `thumbs/<hash>.jpg` from
+ * the project's thumbnail cache, and `photos/<image id>.jpg`, an upright preview made from the
+ * original file (any format sharp reads, shown as JPEG, which every browser can display).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { GraftService } from '../service/graftService';
+import { MAX_PIXELS } from '../../node/photos/imageFiles';
+import { THUMBNAIL_SIZE } from '../../node/photos/thumbnails';
+
+const PREVIEW_SIZE = 1600;
+
+export interface ImageBody {
+  contentType: string;
+  body: Buffer;
+}
+
+export async function resolveImageRequest(service: GraftService, pathname: string): Promise<ImageBody | null> {
+  const thumb = /^\/thumbs\/([0-9a-f]{64})\.jpg$/.exec(pathname);
+  if (thumb) {
+    const file = service.thumbnailFile(thumb[1]);
+    return file ? { contentType: 'image/jpeg', body: await fs.promises.readFile(file) } : null;
+  }
+  const classified = /^\/classified\/(\d+)\.jpg$/.exec(pathname);
+  if (classified) return classifiedThumbnail(service, Number(classified[1]));
+  const photo = /^\/photos\/(\d+)\.jpg$/.exec(pathname);
+  if (photo) {
+    const file = service.imageFile(Number(photo[1]));
+    if (!file) return null;
+    try {
+      const body = await sharp(file, { limitInputPixels: MAX_PIXELS })
+        .rotate()
+        .resize({ width: PREVIEW_SIZE, height: PREVIEW_SIZE, fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: 88 })
+        .toBuffer();
+      return { contentType: 'image/jpeg', body };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * A classified photo's thumbnail, made on first view and kept in the project's thumbnail cache
+ * (by content hash, shared with the library): classifying does not spend time on thumbnails the
+ * user may never look at.
+ */
+async function classifiedThumbnail(service: GraftService, id: number): Promise<ImageBody | null> {
+  const photo = service.classifiedPhoto(id);
+  if (!photo) return null;
+  if (photo.thumbnail && fs.existsSync(photo.thumbnail)) return { contentType: 'image/jpeg', body: await fs.promises.readFile(photo.thumbnail) };
+  try {
+    const body = await sharp(photo.path, { limitInputPixels: MAX_PIXELS })
+      .rotate()
+      .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    if (photo.thumbnail) {
+      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
+      await fs.promises.writeFile(`${photo.thumbnail}.partial`, body);
+      await fs.promises.rename(`${photo.thumbnail}.partial`, photo.thumbnail);
+    }
+    return { contentType: 'image/jpeg', body };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,193 @@
+/** `graft classify`, `graft results` and `graft export`: using a trained model on a photo library. */
+import type { Command } from 'commander';
+import path from 'node:path';
+import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ExportResult, type ResultFilter } from '../shared/api/classify';
+import type { GraftClient } from '../shared/api/client';
+import { GraftError } from '../shared/api/errors';
+import { progressRate, secondsLeft } from '../shared/progress';
+import { classifyFiles } from '../worker/classify/classifyFiles';
+import { openStreamSink, streamFormat } from '../node/results/streamSink';
+import { engineForFolder } from '../worker/ml/classifierEngine';
+import { JobCancelled } from '../shared/jobs/jobContext';
+import { jobResult, output, withProject, type GlobalOptions } from './commandHelpers';
+import { ProgressBar } from './progressBar';
+import { runJob } from './runJob';
+
+const int = (v: string) => Number.parseInt(v, 10);
+
+function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: { label: string; count: number }[], countsOf: string, out: string | null): string {
+  return [
+    `${result.found} photos found: ${result.classified} classified, ${result.reused} copies of photos already classified, ${result.unchanged} done by an earlier run, ${result.failed} unreadable.`,
+    `${result.seconds.toFixed(1)} s, ${result.photosPerSecond.toFixed(1)} photos/s (${result.engine}).`,
+    `${countsOf}:`,
+    ...counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`),
+    ...result.problems.map((p) => `  ${p.path}: ${p.reason}`),
+    out ? `Results: ${out}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Without a project: an exported model, results streamed to a CSV/JSONL file (or stdout). */
+async function classifyWithoutProject(folders: string[], options: { model: string; threshold: number; topK: number; out?: string }, globals: GlobalOptions): Promise<void> {
+  if (/^\d+$/.test(options.model)) throw new GraftError('invalid_request', `A run id (${options.model}) needs --project; without a project, give a model folder exported with “graft export”.`);
+  const out = options.out ? path.resolve(options.out) : null;
+  const format = out ? streamFormat(out) : globals.json ? 'jsonl' : 'csv';
+  if (!format) throw new GraftError('invalid_request', 'Without a project, results are written as they come, to a .csv or .jsonl file (a second run resumes from it). Use --project for .json.');
+  const engine = await engineForFolder(options.model);
+  const sink = openStreamSink(out, format, engine.labels, options.threshold);
+  const abort = new AbortController();
+  const onInterrupt = () => {
+    process.stderr.write('\nStopping… (run the same command again to resume)\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  const bar = new ProgressBar(process.stderr, globals.progress);
+  const started = Date.now();
+  const title = `Classify with ${engine.name}`;
+  try {
+    if (sink.resumed) process.stderr.write(`Resuming: ${sink.resumed} photos are already in ${out}.\n`);
+    const result = await classifyFiles(folders, engine, sink, {
+      topK: options.topK,
+      context: {
+        signal: abort.signal,
+        progress: (done, total, unit, message) => {
+          const rate = progressRate(done, (Date.now() - started) / 1000);
+          bar.update(title, { done, total, unit, message, rate, etaSeconds: secondsLeft(done, total, rate) });
+        },
+      },
+    });
+    bar.done();
+    const counts = [...engine.labels, UNKNOWN_LABEL, ERROR_LABEL].map((label) => ({ label, count: sink.counts.get(label) ?? 0 }));
+    // With results on stdout, the summary goes to stderr.
+    const summary = { classifierId: null, ...result, counts, out };
+    const countsOf = sink.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
+    if (out) output(globals.json, summary, () => describeClassify(result, counts, countsOf, out));
+    else process.stderr.write(`${describeClassify(result, counts, countsOf, null)}\n`);
+  } catch (error) {
+    if (error instanceof JobCancelled) throw new GraftError('conflict', `Stopped. What was classified is in ${out ?? 'the output above'}; run the same command to resume.`);
+    throw error;
+  } finally {
+    bar.done();
+    process.off('SIGINT', onInterrupt);
+    sink.close();
+    await engine.release();
+  }
+}
+
+async function latestClassifier(client: GraftClient, id: number | undefined): Promise<number> {
+  const classifiers = await client.call('classify.classifiers', {});
+  const chosen = id === undefined ? classifiers[0] : classifiers.find((c) => c.id === id);
+  if (!chosen) throw new GraftError('not_found', id === undefined ? 'Nothing classified in this project yet: run graft classify first.' : `This project has no classification results ${id}.`);
+  return chosen.id;
+}
+
+function describePlan(plan: ActionPlan): string {
+  return [
+    plan.summary,
+    ...plan.operations.map((o) => `  ${o.skip ? 'skip ' : ''}${o.source}${o.destination ? ` → ${o.destination}` : ''}${o.note ? `  (${o.note})` : ''}`),
+    plan.total > plan.operations.length ? `  … and ${plan.total - plan.operations.length} more` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function addClassifyCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('classify <folders...>')
+    .description('classify every photo under the folders with a trained model; run it again to resume (photos already done are skipped)')
+    .requiredOption('--model <run id | folder>', 'a run of --project, or a model folder exported with graft export (from any project)')
+    .option('--project <file>', 'keep the results in this project (browse and act on them in the app, or with graft results)')
+    .option('--threshold <confidence>', 'below this confidence a photo is "unknown" (none of the classes)', Number.parseFloat, 0)
+    .option('--top-k <k>', 'how many best guesses to keep per photo', int, 3)
+    .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed)')
+    .action(async (folders: string[], options: { model: string; project?: string; threshold: number; topK: number; out?: string }) => {
+      const roots = folders.map((f) => path.resolve(f));
+      if (!options.project) return classifyWithoutProject(roots, options, globals());
+      await withProject(
+        options.project,
+        async (client) => {
+          const model = /^\d+$/.test(options.model) ? { runId: int(options.model) } : { folder: path.resolve(options.model) };
+          const job = await runJob(client, { kind: 'classify', params: { model, folders: roots, topK: options.topK } }, globals().progress);
+          const result = jobResult<ClassifyResult>(job, 'Classifying', ' What was classified is kept; run the same command to resume.');
+          const filter: ResultFilter = { classifierId: result.classifierId!, threshold: options.threshold };
+          const summary = await client.call('classify.summary', filter);
+          let out: string | null = null;
+          if (options.out) {
+            out = path.resolve(options.out);
+            const ext = path.extname(out).toLowerCase();
+            if (ext !== '.csv' && ext !== '.json') throw new GraftError('invalid_request', 'Write the results to a .csv or .json file.');
+            jobResult<ActionResult>(await runJob(client, { kind: 'classifyAction', params: { filter, action: ext === '.csv' ? 'csv' : 'json', target: out } }, globals().progress), 'Writing the results');
+          }
+          output(globals().json, { ...result, counts: summary.counts, out }, () => describeClassify(result, summary.counts, 'All photos this model classified in the project', out));
+        },
+        true,
+      );
+    });
+
+  program
+    .command('results [action]')
+    .description(`count classified photos per class, list them (with --class or a confidence filter), or act on them: ${ActionKind.options.join(', ')} (preview with --dry-run)`)
+    .requiredOption('--project <file>', 'the project file')
+    .option('--classifier <id>', 'which results (default: the latest model that classified)', int)
+    .option('--threshold <confidence>', 'below this confidence a photo is "unknown"', Number.parseFloat, 0)
+    .option('--class <name>', `only this class (or ${UNKNOWN_LABEL}, or ${ERROR_LABEL})`)
+    .option('--min-confidence <p>', 'only photos at least this sure', Number.parseFloat)
+    .option('--max-confidence <p>', 'only photos at most this sure', Number.parseFloat)
+    .option('--to <target>', 'the file (csv, json) or folder (copy, move, link) to write to')
+    .option('--dry-run', 'list what the action would do, change nothing')
+    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean }) => {
+      await withProject(options.project, async (client) => {
+        const classifierId = await latestClassifier(client, options.classifier);
+        const filter: ResultFilter = { classifierId, threshold: options.threshold, label: options.class, minConfidence: options.minConfidence, maxConfidence: options.maxConfidence };
+        if (!action && filter.label === undefined && filter.minConfidence === undefined && filter.maxConfidence === undefined) {
+          const summary = await client.call('classify.summary', { classifierId, threshold: options.threshold });
+          return output(globals().json, summary, () => [`${summary.total} photos classified`, ...summary.counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`)].join('\n'));
+        }
+        if (!action) {
+          // The photos themselves, a page at a time.
+          const photos: ClassifiedPhoto[] = [];
+          for (let offset = 0, total = 1; offset < total; offset += 2000) {
+            const page = await client.call('classify.results', { ...filter, sort: 'path', offset, limit: 2000 });
+            total = page.total;
+            photos.push(...page.items);
+          }
+          return output(globals().json, photos, () => photos.map((p) => `${p.label.padEnd(12)} ${p.confidence === null ? '     ' : `${(100 * p.confidence).toFixed(0).padStart(4)}%`}  ${p.path}${p.error ? `  (${p.error})` : ''}`).join('\n'));
+        }
+        const kind = ActionKind.safeParse(action);
+        if (!kind.success) throw new GraftError('invalid_request', `Unknown action “${action}”. Actions: ${ActionKind.options.join(', ')}.`);
+        const request: ActionRequest = { filter, action: kind.data, target: options.to ? path.resolve(options.to) : undefined };
+        if (options.dryRun) {
+          const plan = await client.call('classify.plan', request);
+          return output(globals().json, plan, () => describePlan(plan));
+        }
+        const result = jobResult<ActionResult>(await runJob(client, { kind: 'classifyAction', params: request }, globals().progress), 'The action');
+        output(globals().json, result, () => [result.summary, ...result.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n'));
+        if (result.failed.length) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('export')
+    .description('export a trained run as a folder that runs without Graft: ONNX, TensorFlow.js, labels, README')
+    .requiredOption('--project <file>', 'the project file')
+    .requiredOption('--out <folder>', 'a new or empty folder')
+    .option('--run <id>', 'the transfer-learning run (default: the latest)', int)
+    .action(async (options: { project: string; out: string; run?: number }) => {
+      await withProject(options.project, async (client) => {
+        const runs = (await client.call('runs.list', {})).filter((r) => r.kind === 'transfer');
+        const run = options.run === undefined ? runs[0] : runs.find((r) => r.id === options.run);
+        if (!run) throw new GraftError('not_found', options.run === undefined ? 'No transfer-learning run yet: train first (graft train).' : `Run ${options.run} is not a transfer-learning run of this project.`);
+        const result = jobResult<ExportResult>(await runJob(client, { kind: 'exportModel', params: { runId: run.id, folder: path.resolve(options.out) } }, globals().progress), 'The export');
+        const v = result.verification;
+        output(globals().json, result, () =>
+          [
+            `Exported run #${run.id} (${result.backbone}; classes ${result.labels.join(', ')}) to ${result.folder} in ${result.seconds.toFixed(1)} s:`,
+            ...result.files.map((f) => `  ${f}`),
+            `Checked on ${v.photos} test photos: ${v.onnxAgree === null ? '' : `ONNX gives Graft's class for ${v.onnxAgree}, `}TensorFlow.js for ${v.tfjsAgree}; largest probability difference ${v.maxDifference.toExponential(1)}.`,
+            ...result.notes,
+          ].join('\n'),
+        );
+      });
+    });
+}

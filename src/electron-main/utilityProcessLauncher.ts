@@ -1,0 +1,13 @@
+/** Starts a job worker as an Electron utility process (Node without the window's privileges). */
+import { utilityProcess } from 'electron';
+import type { LaunchWorker } from '../app/jobs/workerLauncher';
+
+export const launchUtilityProcess: LaunchWorker = (script, env) => {
+  const child = utilityProcess.fork(script, [], { env, serviceName: 'Graft job', stdio: 'inherit' });
+  return {
+    send: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    kill: () => void child.kill(),
+  };
+};

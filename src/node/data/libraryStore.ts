@@ -1,0 +1,313 @@
+/**
+ * Reading and changing the photo library of an open project: queries for the grid, classes,
+ * labels with undo and redo, splits. Every change is one transaction.
+ */
+import type { ClassInfo, ImageQuery, LibraryPage, LibrarySummary } from '../../shared/api/contract';
+import { GraftError } from '../../shared/api/errors';
+import { classColor } from '../../shared/classColors';
+import type { Split } from '../../shared/splits';
+import type { Sqlite } from './sqlite';
+
+const SORTS: Record<ImageQuery['sort'], string> = {
+  name: 'i.name COLLATE NOCASE, i.id',
+  added: 'i.added_at, i.id',
+  class: 'c.position IS NULL, c.position, i.name COLLATE NOCASE, i.id',
+  // The "label next" queue: unlabelled photos the model is least sure of first.
+  uncertainty: 'i.class_id IS NOT NULL, s.margin IS NULL, s.margin, i.id',
+};
+
+export class LibraryStore {
+  constructor(private readonly db: Sqlite) {}
+
+  /** The WHERE clause and its parameters for a filter; used by the page and by "select all". */
+  private where(query: Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' | 'suggested'>): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    if (query.suggested) clauses.push('i.class_id IS NULL AND s.class_id IS NOT NULL');
+    const params: unknown[] = [];
+    if (query.classId === 'unlabelled') clauses.push('i.class_id IS NULL');
+    else if (typeof query.classId === 'number') {
+      clauses.push('i.class_id = ?');
+      params.push(query.classId);
+    }
+    if (query.split) {
+      clauses.push('i.split = ?');
+      params.push(query.split);
+    }
+    if (query.folder) {
+      clauses.push(`EXISTS (SELECT 1 FROM image_paths f WHERE f.image_id = i.id AND (f.folder = ? OR f.folder LIKE ? ESCAPE '\\'))`);
+      params.push(query.folder, `${query.folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`);
+    }
+    if (query.search) {
+      clauses.push(`EXISTS (SELECT 1 FROM image_paths s WHERE s.image_id = i.id AND s.name LIKE ? ESCAPE '\\')`);
+      params.push(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  private static readonly FROM = 'FROM images i LEFT JOIN classes c ON c.id = i.class_id LEFT JOIN suggestions s ON s.image_id = i.id';
+
+  page(query: ImageQuery): LibraryPage {
+    const { sql, params } = this.where(query);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n ${LibraryStore.FROM} ${sql}`).get(...params) as { n: number }).n;
+    // The page is cut first (by indexes), then each of its photos gets its representative path:
+    // the first present one.
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.hash, i.class_id AS classId, i.split, i.split_source AS splitSource, i.width, i.height,
+                p.path, p.name, p.missing,
+                CASE WHEN i.class_id IS NULL THEN s.class_id END AS suggestedClassId,
+                CASE WHEN i.class_id IS NULL THEN s.confidence END AS suggestionConfidence,
+                (SELECT COUNT(*) FROM image_paths z WHERE z.image_id = i.id) AS paths
+         FROM (SELECT i.* ${LibraryStore.FROM} ${sql} ORDER BY ${SORTS[query.sort]} LIMIT ? OFFSET ?) i
+         JOIN image_paths p ON p.path = (SELECT path FROM image_paths q WHERE q.image_id = i.id ORDER BY q.missing, q.path LIMIT 1)
+         LEFT JOIN classes c ON c.id = i.class_id
+         LEFT JOIN suggestions s ON s.image_id = i.id
+         ORDER BY ${SORTS[query.sort]}`,
+      )
+      .all(...params, query.limit, query.offset) as {
+      id: number;
+      hash: string;
+      classId: number | null;
+      split: Split;
+      splitSource: 'auto' | 'folder' | 'pinned';
+      width: number;
+      height: number;
+      path: string;
+      name: string;
+      missing: number;
+      paths: number;
+      suggestedClassId: number | null;
+      suggestionConfidence: number | null;
+    }[];
+    return { total, offset: query.offset, items: rows.map((r) => ({ ...r, missing: r.missing === 1 })) };
+  }
+
+  /** Every image id that matches a filter, in the grid's order: for "select all" and ranges. */
+  ids(query: Omit<ImageQuery, 'offset' | 'limit'>): number[] {
+    const { sql, params } = this.where(query);
+    return (this.db.prepare(`SELECT i.id ${LibraryStore.FROM} ${sql} ORDER BY ${SORTS[query.sort]}`).all(...params) as { id: number }[]).map((r) => r.id);
+  }
+
+  classes(): ClassInfo[] {
+    return this.db
+      .prepare(
+        `SELECT c.id, c.name, c.color, c.position, COUNT(i.id) AS count
+         FROM classes c LEFT JOIN images i ON i.class_id = c.id GROUP BY c.id ORDER BY c.position`,
+      )
+      .all() as ClassInfo[];
+  }
+
+  summary(): LibrarySummary {
+    const counts = this.db
+      .prepare(
+        `SELECT COUNT(*) AS images, SUM(class_id IS NULL) AS unlabelled,
+                SUM(split = 'train') AS train, SUM(split = 'validation') AS validation, SUM(split = 'test') AS test
+         FROM images`,
+      )
+      .get() as Record<string, number | null>;
+    const missing = (this.db.prepare('SELECT COUNT(*) AS n FROM image_paths WHERE missing = 1').get() as { n: number }).n;
+    const problems = this.db.prepare('SELECT path, reason FROM import_problems ORDER BY path LIMIT 500').all() as { path: string; reason: string }[];
+    const folders = (this.db.prepare('SELECT folder FROM sources ORDER BY folder').all() as { folder: string }[]).map((r) => r.folder);
+    return {
+      images: counts.images ?? 0,
+      unlabelled: counts.unlabelled ?? 0,
+      splits: { train: counts.train ?? 0, validation: counts.validation ?? 0, test: counts.test ?? 0 },
+      missingPaths: missing,
+      problems,
+      folders,
+      classes: this.classes(),
+    };
+  }
+
+  createClass(name: string, color?: string): ClassInfo {
+    const trimmed = name.trim();
+    if (this.db.prepare('SELECT 1 FROM classes WHERE name = ?').get(trimmed)) {
+      throw new GraftError('already_exists', `There is already a class named “${trimmed}”.`);
+    }
+    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM classes').get() as { n: number }).n;
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO classes (name, color, position) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM classes))')
+        .run(trimmed, color ?? classColor(count)).lastInsertRowid,
+    );
+    return this.requireClass(id);
+  }
+
+  updateClass(id: number, change: { name?: string; color?: string }): ClassInfo {
+    this.requireClass(id);
+    if (change.name !== undefined) {
+      const clash = this.db.prepare('SELECT id FROM classes WHERE name = ? AND id <> ?').get(change.name.trim(), id);
+      if (clash) throw new GraftError('already_exists', `There is already a class named “${change.name.trim()}”. Merge them instead.`);
+      this.db.prepare('UPDATE classes SET name = ? WHERE id = ?').run(change.name.trim(), id);
+    }
+    if (change.color !== undefined) this.db.prepare('UPDATE classes SET color = ? WHERE id = ?').run(change.color, id);
+    return this.requireClass(id);
+  }
+
+  /** Moves every image of `from` into `into`, then deletes `from`; undoable like any labelling. */
+  mergeClasses(from: number, into: number): ClassInfo {
+    if (from === into) throw new GraftError('conflict', 'A class cannot be merged into itself.');
+    this.requireClass(from);
+    this.requireClass(into);
+    this.db.transaction(() => {
+      const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(from) as { id: number }[]).map((r) => r.id);
+      this.applyLabels(ids, into);
+      this.db.prepare('DELETE FROM classes WHERE id = ?').run(from);
+      this.renumber();
+    })();
+    return this.requireClass(into);
+  }
+
+  /** Deletes a class; its photos become unlabelled (and say so in the UI first). */
+  deleteClass(id: number): void {
+    this.requireClass(id);
+    this.db.transaction(() => {
+      const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(id) as { id: number }[]).map((r) => r.id);
+      this.applyLabels(ids, null);
+      // Undo entries that would bring back a deleted class cannot be replayed.
+      this.db.prepare('DELETE FROM label_edits WHERE before = ? OR after = ?').run(id, id);
+      this.db.prepare('DELETE FROM classes WHERE id = ?').run(id);
+      this.renumber();
+    })();
+  }
+
+  reorderClasses(ids: number[]): ClassInfo[] {
+    const existing = this.classes().map((c) => c.id);
+    if (ids.length !== existing.length || !existing.every((id) => ids.includes(id))) {
+      throw new GraftError('conflict', 'The new order must list every class exactly once.');
+    }
+    const set = this.db.prepare('UPDATE classes SET position = ? WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id, position) => set.run(position, id)))();
+    return this.classes();
+  }
+
+  /** Gives photos their suggested labels, as one undoable action. Returns how many changed. */
+  acceptSuggestions(imageIds: number[]): number {
+    const suggestion = this.db.prepare('SELECT class_id AS classId FROM suggestions WHERE image_id = ?');
+    return this.db.transaction(() => {
+      const byClass = new Map<number, number[]>();
+      for (const id of imageIds) {
+        const row = suggestion.get(id) as { classId: number } | undefined;
+        if (row) byClass.set(row.classId, [...(byClass.get(row.classId) ?? []), id]);
+      }
+      const actionId = this.nextAction();
+      let changed = 0;
+      for (const [classId, ids] of byClass) changed += this.applyLabels(ids, classId, actionId);
+      return changed;
+    })();
+  }
+
+  /** Labels images (null: unlabel) as one undoable action. Returns how many changed. */
+  setLabels(imageIds: number[], classId: number | null): number {
+    if (classId !== null) this.requireClass(classId);
+    return this.db.transaction(() => this.applyLabels(imageIds, classId))();
+  }
+
+  /** Starts a new undoable action: its id, after dropping the redo history it ends. */
+  private nextAction(): number {
+    this.db.prepare('DELETE FROM label_edits WHERE undone = 1').run();
+    return ((this.db.prepare('SELECT MAX(action_id) AS m FROM label_edits').get() as { m: number | null }).m ?? 0) + 1;
+  }
+
+  private applyLabels(imageIds: number[], classId: number | null, actionId = this.nextAction()): number {
+    const current = this.db.prepare('SELECT class_id AS classId FROM images WHERE id = ?');
+    const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ?');
+    const log = this.db.prepare('INSERT INTO label_edits (action_id, image_id, before, after) VALUES (?, ?, ?, ?)');
+    const now = new Date().toISOString();
+    let changed = 0;
+    for (const id of imageIds) {
+      const row = current.get(id) as { classId: number | null } | undefined;
+      if (!row || row.classId === classId) continue;
+      update.run(classId, classId === null ? null : now, id);
+      log.run(actionId, id, row.classId, classId);
+      changed++;
+    }
+    return changed;
+  }
+
+  /** Reverts the last labelling action; returns how many images changed (0: nothing to undo). */
+  undo(): number {
+    return this.replay('undo');
+  }
+
+  redo(): number {
+    return this.replay('redo');
+  }
+
+  private replay(direction: 'undo' | 'redo'): number {
+    return this.db.transaction(() => {
+      const pick =
+        direction === 'undo'
+          ? 'SELECT MAX(action_id) AS a FROM label_edits WHERE undone = 0'
+          : 'SELECT MIN(action_id) AS a FROM label_edits WHERE undone = 1';
+      const action = (this.db.prepare(pick).get() as { a: number | null }).a;
+      if (action === null) return 0;
+      const edits = this.db.prepare('SELECT image_id AS imageId, before, after FROM label_edits WHERE action_id = ?').all(action) as {
+        imageId: number;
+        before: number | null;
+        after: number | null;
+      }[];
+      const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ?');
+      const now = new Date().toISOString();
+      for (const edit of edits) {
+        const value = direction === 'undo' ? edit.before : edit.after;
+        update.run(value, value === null ? null : now, edit.imageId);
+      }
+      this.db.prepare('UPDATE label_edits SET undone = ? WHERE action_id = ?').run(direction === 'undo' ? 1 : 0, action);
+      return edits.length;
+    })();
+  }
+
+  /** Pins images to a split (kept through re-splitting), or gives them back to the automatic one. */
+  pinSplit(imageIds: number[], split: Split | null, automatic: (hash: string) => Split): void {
+    const pin = this.db.prepare(`UPDATE images SET split = ?, split_source = 'pinned' WHERE id = ?`);
+    const unpin = this.db.prepare(`UPDATE images SET split = ?, split_source = 'auto' WHERE id = ?`);
+    const hashOf = this.db.prepare('SELECT hash FROM images WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of imageIds) {
+        if (split) pin.run(split, id);
+        else {
+          const row = hashOf.get(id) as { hash: string } | undefined;
+          if (row) unpin.run(automatic(row.hash), id);
+        }
+      }
+    })();
+  }
+
+  /** Re-assigns automatic splits after the ratios or seed change; folder and pinned splits stay. */
+  resplit(automatic: (hash: string) => Split): void {
+    const rows = this.db.prepare(`SELECT id, hash FROM images WHERE split_source = 'auto'`).all() as { id: number; hash: string }[];
+    const set = this.db.prepare('UPDATE images SET split = ? WHERE id = ?');
+    this.db.transaction(() => rows.forEach((r) => set.run(automatic(r.hash), r.id)))();
+  }
+
+  /** Image ids by one of their file paths, for the CLI; unknown paths are returned apart. */
+  idsForPaths(paths: string[]): { ids: number[]; unknown: string[] } {
+    const find = this.db.prepare('SELECT image_id AS id FROM image_paths WHERE path = ?');
+    const ids: number[] = [];
+    const unknown: string[] = [];
+    for (const p of paths) {
+      const row = find.get(p) as { id: number } | undefined;
+      if (row) ids.push(row.id);
+      else unknown.push(p);
+    }
+    return { ids, unknown };
+  }
+
+  /** A path of the image that exists now, for the full-size preview. */
+  presentPath(imageId: number): string | null {
+    return (this.db.prepare('SELECT path FROM image_paths WHERE image_id = ? AND missing = 0 ORDER BY path LIMIT 1').get(imageId) as { path: string } | undefined)?.path ?? null;
+  }
+
+  private requireClass(id: number): ClassInfo {
+    const found = this.classes().find((c) => c.id === id);
+    if (!found) throw new GraftError('not_found', `There is no class ${id}.`);
+    return found;
+  }
+
+  private renumber(): void {
+    const ids = (this.db.prepare('SELECT id FROM classes ORDER BY position').all() as { id: number }[]).map((r) => r.id);
+    const set = this.db.prepare('UPDATE classes SET position = ? WHERE id = ?');
+    ids.forEach((id, position) => set.run(position, id));
+  }
+}

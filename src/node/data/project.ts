@@ -1,0 +1,149 @@
+/**
+ * Project files: one SQLite database per project (`*.graft`). Opening checks that the file is a
+ * Graft project this version understands before anything is written to it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GraftError } from '../../shared/api/errors';
+import type { ProjectInfo } from '../../shared/api/contract';
+import { GRAFT_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations } from './migrations';
+import { openSqlite, type Sqlite } from './sqlite';
+
+export const PROJECT_EXTENSION = '.graft';
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+export interface Project {
+  readonly db: Sqlite;
+  readonly info: ProjectInfo;
+  close(): void;
+}
+
+export function configure(db: Sqlite): void {
+  // WAL lets the worker process write while the user interface reads, and a crash mid-write
+  // leaves the last committed state intact.
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+}
+
+function migrate(db: Sqlite): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
+function readInfo(db: Sqlite, file: string): ProjectInfo {
+  const meta = new Map(
+    (db.prepare('SELECT key, value FROM project_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
+  );
+  return {
+    path: file,
+    name: meta.get('name') ?? path.basename(file, PROJECT_EXTENSION),
+    createdAt: meta.get('created_at') ?? '',
+    schemaVersion: db.pragma('user_version', { simple: true }) as number,
+  };
+}
+
+/**
+ * Reads a file's header and SQLite identity without changing it, and says in a sentence why it
+ * cannot be opened as a project, if it cannot.
+ */
+export function checkProjectFile(file: string): void {
+  let header: Buffer;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      header = Buffer.alloc(16);
+      fs.readSync(fd, header, 0, 16, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GraftError('not_found', `There is no file at ${file}.`);
+    if (code === 'EISDIR') throw new GraftError('not_a_project', `${file} is a folder, not a Graft project file.`);
+    throw new GraftError('not_a_project', `${file} cannot be read (${code ?? String(error)}).`);
+  }
+  if (header.toString('latin1') !== SQLITE_HEADER) {
+    throw new GraftError('not_a_project', `${path.basename(file)} is not a Graft project: it is not a database file.`);
+  }
+  const db = openSqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (appId !== GRAFT_APPLICATION_ID) {
+      throw new GraftError('not_a_project', `${path.basename(file)} is not a Graft project: it is a database of another program.`);
+    }
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new GraftError(
+        'newer_project',
+        `${path.basename(file)} was saved by a newer version of Graft (project format ${version}; this version reads up to ${LATEST_SCHEMA_VERSION}). Update Graft to open it; the file was not changed.`,
+      );
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export function createProject(file: string, name?: string): Project {
+  const absolute = path.resolve(file.endsWith(PROJECT_EXTENSION) ? file : file + PROJECT_EXTENSION);
+  if (fs.existsSync(absolute)) {
+    throw new GraftError('already_exists', `${absolute} already exists. Open it, or choose another name.`);
+  }
+  if (!fs.existsSync(path.dirname(absolute))) {
+    throw new GraftError('not_found', `The folder ${path.dirname(absolute)} does not exist.`);
+  }
+  const db = openSqlite(absolute);
+  try {
+    configure(db);
+    db.pragma(`application_id = ${GRAFT_APPLICATION_ID}`);
+    migrate(db);
+    const insert = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?)');
+    db.transaction(() => {
+      insert.run('name', name?.trim() || path.basename(absolute, PROJECT_EXTENSION));
+      insert.run('created_at', new Date().toISOString());
+    })();
+  } catch (error) {
+    db.close();
+    fs.rmSync(absolute, { force: true });
+    throw error;
+  }
+  return wrap(db, absolute);
+}
+
+export function openProject(file: string): Project {
+  const absolute = path.resolve(file);
+  checkProjectFile(absolute);
+  const db = openSqlite(absolute, { fileMustExist: true });
+  configure(db);
+  migrate(db);
+  return wrap(db, absolute);
+}
+
+/**
+ * Opens a project that the main side has already checked and migrated, from a job's worker
+ * process: both write through SQLite's WAL, each change in a transaction.
+ */
+export function openProjectDatabase(file: string): Sqlite {
+  const db = openSqlite(file, { fileMustExist: true });
+  configure(db);
+  return db;
+}
+
+/** The folder beside a project file for caches that can be rebuilt (thumbnails). */
+export function projectCacheDir(file: string): string {
+  return `${file}-cache`;
+}
+
+function wrap(db: Sqlite, file: string): Project {
+  return {
+    db,
+    info: readInfo(db, file),
+    close: () => db.close(),
+  };
+}

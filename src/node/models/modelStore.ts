@@ -1,0 +1,82 @@
+/**
+ * Finds backbones in the models folder — the catalogue's, and those the user imported from a
+ * model folder (each described by a graft-backbone.json beside its model.json) — and says
+ * exactly what to do when one is missing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { BACKBONES, findBackbone, type Backbone } from '../../shared/catalogue';
+import { GraftError } from '../../shared/api/errors';
+import { userDataDir } from '../paths';
+
+export const IMPORTED_DESCRIPTION = 'graft-backbone.json';
+
+/** graft-backbone.json: written by Graft on import, validated on reading like any file from disk. */
+export const ImportedBackbone = z.object({
+  id: z.string().regex(/^imported_[a-z0-9_]+$/),
+  title: z.string(),
+  family: z.literal('imported'),
+  format: z.enum(['layers', 'graph']),
+  alpha: z.null(),
+  url: z.string(),
+  inputSize: z.number().int().min(8).max(4096),
+  preprocessing: z.enum(['scale_-1_1', 'scale_0_1']),
+  featureLayer: z.string(),
+  pool: z.boolean(),
+  fineTuneFrom: z.null(),
+  featureSize: z.number().int().min(1),
+  licence: z.string(),
+});
+
+export function modelsDir(): string {
+  return process.env.GRAFT_MODELS_DIR ? path.resolve(process.env.GRAFT_MODELS_DIR) : path.join(userDataDir(), 'models');
+}
+
+export function backboneFolder(backbone: Backbone): string {
+  return path.join(modelsDir(), backbone.id);
+}
+
+export function isAvailable(backbone: Backbone): boolean {
+  return fs.existsSync(path.join(backboneFolder(backbone), 'model.json'));
+}
+
+export function importedBackbones(): Backbone[] {
+  const dir = modelsDir();
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.startsWith('imported_'))
+    .flatMap((name) => {
+      try {
+        return [ImportedBackbone.parse(JSON.parse(fs.readFileSync(path.join(dir, name, IMPORTED_DESCRIPTION), 'utf8')))];
+      } catch {
+        return []; // not (or no longer) a complete import
+      }
+    });
+}
+
+/** The catalogue, then the imported backbones. */
+export function allBackbones(): Backbone[] {
+  return [...BACKBONES, ...importedBackbones()];
+}
+
+export function lookupBackbone(name: string): Backbone | undefined {
+  return findBackbone(name) ?? importedBackbones().find((b) => b.id === name.trim());
+}
+
+export function requireBackbone(name: string): Backbone {
+  const backbone = lookupBackbone(name);
+  if (!backbone) {
+    throw new GraftError('not_found', `Unknown backbone “${name}”. Known: ${allBackbones().map((b) => b.id).join(', ')}.`);
+  }
+  if (!isAvailable(backbone)) {
+    throw new GraftError(
+      'unavailable',
+      `The backbone ${backbone.id} is not in the models folder (${modelsDir()}), and Graft cannot download it without internet. ` +
+        `On a computer with internet, download ${backbone.url} and the weight files it lists beside it, and put them in ${backboneFolder(backbone)}. ` +
+        `Available now: ${allBackbones().filter(isAvailable).map((b) => b.id).join(', ') || 'none'}.`,
+    );
+  }
+  return backbone;
+}

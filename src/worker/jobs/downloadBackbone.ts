@@ -1,0 +1,71 @@
+/**
+ * Downloads a backbone into the models folder: model.json, then every weight file it lists, with
+ * progress in bytes. The weights' total size is checked against what the manifest declares, and
+ * the folder appears only when complete (written aside, then renamed), so an interrupted or
+ * corrupt download never looks like a usable model. GRAFT_MODEL_MIRROR serves
+ * `<mirror>/<backbone id>/model.json` instead of the official address (offline mirrors, tests).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { findBackbone } from '../../shared/catalogue';
+import type { DownloadResult } from '../../shared/api/contract';
+import { backboneFolder, modelsDir } from '../../node/models/modelStore';
+import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
+
+interface Manifest {
+  weightsManifest: { paths: string[]; weights: { shape: number[]; dtype: string; quantization?: { dtype: string } }[] }[];
+}
+
+function expectedBytes(manifest: Manifest): number {
+  return manifest.weightsManifest
+    .flatMap((group) => group.weights)
+    .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.quantization?.dtype ?? w.dtype] ?? 4), 0);
+}
+
+async function fetchBytes(url: string, signal: AbortSignal): Promise<Buffer> {
+  const response = await fetch(url, { signal });
+  if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}.`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+export async function downloadBackbone(params: { backbone: string }, context: JobContext): Promise<DownloadResult> {
+  const backbone = findBackbone(params.backbone);
+  if (!backbone) throw new Error(`Unknown backbone “${params.backbone}”.`);
+  const mirror = process.env.GRAFT_MODEL_MIRROR;
+  const modelUrl = mirror ? new URL(`${backbone.id}/model.json`, mirror.endsWith('/') ? mirror : `${mirror}/`).toString() : backbone.url;
+  const target = backboneFolder(backbone);
+  if (fs.existsSync(path.join(target, 'model.json'))) return { backbone: backbone.id, folder: target, bytes: 0, alreadyPresent: true };
+
+  const partial = path.join(modelsDir(), `.${backbone.id}.partial-${process.pid}`);
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(partial, { recursive: true });
+  try {
+    context.progress(0, null, 'bytes', `Fetching ${modelUrl}`);
+    let manifestBytes: Buffer;
+    try {
+      manifestBytes = await fetchBytes(modelUrl, context.signal);
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      throw new Error(`Could not download ${backbone.id} from ${modelUrl} (${error instanceof Error ? error.message : String(error)}). Without internet, copy the model folder into ${target} instead.`);
+    }
+    const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+    const total = expectedBytes(manifest);
+    fs.writeFileSync(path.join(partial, 'model.json'), manifestBytes);
+    let done = 0;
+    for (const file of manifest.weightsManifest.flatMap((group) => group.paths)) {
+      throwIfCancelled(context.signal);
+      const bytes = await fetchBytes(new URL(file, modelUrl).toString(), context.signal);
+      fs.writeFileSync(path.join(partial, path.basename(file)), bytes);
+      done += bytes.length;
+      context.progress(done, total, 'bytes', `Downloading ${backbone.title}`);
+    }
+    if (done !== total) throw new Error(`The download of ${backbone.id} is damaged: ${done} bytes of weights where the model declares ${total}.`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(partial, target);
+    return { backbone: backbone.id, folder: target, bytes: done + manifestBytes.length, alreadyPresent: false };
+  } finally {
+    fs.rmSync(partial, { recursive: true, force: true });
+  }
+}

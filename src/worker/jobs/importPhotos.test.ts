@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeBadFiles, writeJpeg } from '../../../test-support/imageFixtures';
+import { makeTempDir } from '../../../test-support/tempDir';
+import { createProject, type Project } from '../../node/data/project';
+import { LibraryStore } from '../../node/data/libraryStore';
+import { thumbnailPath } from '../../node/photos/thumbnails';
+import { importPhotos } from './importPhotos';
+import type { JobContext } from '../../shared/jobs/jobContext';
+
+let temp: ReturnType<typeof makeTempDir>;
+let project: Project;
+const context: JobContext = { signal: new AbortController().signal, progress: () => {} };
+const runAsRoot = process.getuid?.() === 0;
+
+beforeEach(() => {
+  temp = makeTempDir();
+  project = createProject(path.join(temp.dir, 'p.graft'));
+});
+afterEach(() => {
+  project.close();
+  fs.chmodSync(temp.dir, 0o755);
+  temp.remove();
+});
+
+describe('import', () => {
+  it('imports an ImageFolder tree with labels and splits, and a second run adds nothing', async () => {
+    const root = path.join(temp.dir, 'pets');
+    await writeJpeg(path.join(root, 'train', 'cats', 'c1.jpg'), { r: 250, g: 0, b: 0 });
+    await writeJpeg(path.join(root, 'train', 'dogs', 'd1.jpg'), { r: 0, g: 250, b: 0 });
+    await writeJpeg(path.join(root, 'validation', 'dogs', 'd2.jpg'), { r: 0, g: 0, b: 250 });
+    fs.writeFileSync(path.join(root, 'README.txt'), 'not a photo');
+
+    const first = await importPhotos({ folders: [root], folderLabels: true }, project.info.path, context);
+    expect(first).toMatchObject({ found: 3, added: 3, labelled: 3, skipped: 1, problems: [] });
+    const library = new LibraryStore(project.db);
+    expect(library.classes().map((c) => [c.name, c.count]).sort()).toEqual([['cats', 1], ['dogs', 2]]);
+    expect(library.summary().splits).toEqual({ train: 2, validation: 1, test: 0 });
+    const item = library.page({ sort: 'name', offset: 0, limit: 10 }).items[0];
+    expect(fs.existsSync(thumbnailPath(project.info.path, item.hash))).toBe(true);
+
+    const second = await importPhotos({ folders: [root], folderLabels: true }, project.info.path, context);
+    expect(second).toMatchObject({ found: 3, added: 0, unchanged: 3, newPaths: 0 });
+  });
+
+  it('treats the same photo in two places as one image with two paths, and finds a moved file by its hash', async () => {
+    const root = path.join(temp.dir, 'photos');
+    await writeJpeg(path.join(root, 'a', 'x.jpg'), { r: 9, g: 9, b: 9 });
+    fs.mkdirSync(path.join(root, 'b'));
+    fs.copyFileSync(path.join(root, 'a', 'x.jpg'), path.join(root, 'b', 'copy.jpg'));
+    const first = await importPhotos({ folders: [root], folderLabels: false }, project.info.path, context);
+    expect(first).toMatchObject({ added: 1, newPaths: 1 });
+
+    const library = new LibraryStore(project.db);
+    const [image] = library.page({ sort: 'name', offset: 0, limit: 10 }).items;
+    const cls = library.createClass('grey');
+    library.setLabels([image.id], cls.id);
+
+    fs.renameSync(path.join(root, 'a', 'x.jpg'), path.join(root, 'moved.jpg'));
+    fs.rmSync(path.join(root, 'b', 'copy.jpg'));
+    const again = await importPhotos({ folders: [root], folderLabels: false }, project.info.path, context);
+    expect(again).toMatchObject({ added: 0, newPaths: 1, missing: 2 });
+    const after = library.page({ sort: 'name', offset: 0, limit: 10 });
+    expect(after.total).toBe(1);
+    expect(after.items[0]).toMatchObject({ classId: cls.id, path: path.join(root, 'moved.jpg'), missing: false, paths: 3 });
+  });
+
+  it('reports each bad file by name with a reason, and imports the rest', async () => {
+    const root = path.join(temp.dir, 'mixed');
+    const bad = await writeBadFiles(root);
+    await writeJpeg(path.join(root, 'good.jpg'), { r: 10, g: 200, b: 10 });
+
+    const result = await importPhotos({ folders: [root], folderLabels: false }, project.info.path, context);
+    const reasons = Object.fromEntries(result.problems.map((p) => [path.basename(p.path), p.reason]));
+    expect(reasons['empty.jpg']).toMatch(/empty file/);
+    expect(reasons['notes.jpg']).toMatch(/not a readable image/);
+    expect(reasons['truncated.jpg']).toMatch(/truncated|damaged|cannot decode/);
+    expect(reasons['bomb.png']).toMatch(/too large to decode safely/);
+    expect(reasons['loop']).toMatch(/symbolic link loop/);
+    if (runAsRoot) console.log('Not checking the unreadable file: this test runs as root, who can read it.');
+    else expect(reasons['secret.jpg']).toMatch(/permission denied/);
+    expect(result.added).toBe(runAsRoot ? 2 : 1);
+    expect(fs.existsSync(bad.empty)).toBe(true);
+    expect(new LibraryStore(project.db).summary().problems.length).toBe(result.problems.length);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * A trained classifier as one unit — backbone, preprocessing, head and class names — built from a
+ * training run, and turned into the two portable formats: ONNX (what Graft itself classifies
+ * with, through onnxruntime) and a TensorFlow.js layers model.
+ */
+import type { ClassifierDescription } from '../../shared/classifierDescription';
+import { pixelScaling, type Backbone } from '../../shared/catalogue';
+import { TrainParams } from '../../shared/api/contract';
+import { GraftError } from '../../shared/api/errors';
+import type { Sqlite } from '../../node/data/sqlite';
+import { loadBackboneModel, type LayerWeights } from './featureExtractor';
+import type { HeadConfig } from './head';
+import { requireBackbone } from '../../node/models/modelStore';
+import { classifierToOnnx, UnsupportedByOnnx } from '../onnx/kerasToOnnx';
+import type { SavedWeights } from './parameterModel';
+import type { CropMode } from './photoPixels';
+import { tf } from './tensorflow';
+
+export interface ClassifierModel {
+  backbone: Backbone;
+  crop: CropMode;
+  labels: string[];
+  head: SavedWeights<HeadConfig>;
+  /** The backbone layers this run fine-tuned; null when the backbone stayed as published. */
+  fineTuned: LayerWeights | null;
+  runId: number;
+}
+
+
+export function classifierFromRun(db: Sqlite, runId: number): ClassifierModel {
+  const run = db.prepare('SELECT id, kind, backbone, config, classes, head, fine_tuned AS fineTuned FROM runs WHERE id = ?').get(runId) as
+    | { id: number; kind: string; backbone: string; config: string; classes: string; head: Buffer; fineTuned: Buffer | null }
+    | undefined;
+  if (!run) throw new GraftError('not_found', `This project has no run ${runId}. See the runs with “graft runs”.`);
+  if (run.kind !== 'transfer') throw new GraftError('invalid_request', `Run ${runId} is a from-scratch baseline; classify with a transfer-learning run, which is far more accurate.`);
+  const config = TrainParams.parse(JSON.parse(run.config));
+  return {
+    backbone: requireBackbone(run.backbone),
+    crop: config.crop,
+    labels: (JSON.parse(run.classes) as { name: string }[]).map((c) => c.name),
+    head: JSON.parse(run.head.toString('utf8')) as SavedWeights<HeadConfig>,
+    fineTuned: run.fineTuned ? (JSON.parse(run.fineTuned.toString('utf8')) as LayerWeights) : null,
+    runId: run.id,
+  };
+}
+
+export function describeClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation']): ClassifierDescription {
+  return {
+    format: 'graft-classifier',
+    version: 1,
+    labels: model.labels,
+    inputSize: model.backbone.inputSize,
+    crop: model.crop,
+    input: 'float32 [batch, height, width, 3], RGB pixel values 0–255',
+    preprocessing: model.backbone.preprocessing,
+    backbone: model.backbone.id,
+    runId: model.runId,
+    evaluation,
+  };
+}
+
+export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array> {
+  if (model.backbone.format === 'graph') throw new UnsupportedByOnnx('Graft converts layers models to ONNX; this run is on an imported graph model.');
+  const backbone = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
+  try {
+    return classifierToOnnx({
+      backbone,
+      featureLayer: model.backbone.featureLayer,
+      pool: model.backbone.pool,
+      inputSize: model.backbone.inputSize,
+      head: model.head,
+      labels: model.labels,
+      scaling: pixelScaling(model.backbone.preprocessing),
+      properties: { backbone: model.backbone.id, crop: model.crop, run: String(model.runId) },
+    });
+  } finally {
+    backbone.dispose();
+  }
+}
+
+/**
+ * The classifier as one tfjs layers model from pixels (0–255) to probabilities: a Rescaling
+ * layer for the backbone's preprocessing, the backbone up to its features, then the head as
+ * Dense layers.
+ */
+export async function classifierTfjs(model: ClassifierModel): Promise<tf.LayersModel> {
+  if (model.backbone.format === 'graph') throw new GraftError('unavailable', 'A run on an imported graph model cannot be exported as one model yet (TensorFlow.js layers models cannot hold a graph model); classify with it inside Graft.');
+  const full = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
+  const size = model.backbone.inputSize;
+  const pixels = tf.input({ shape: [size, size, 3], name: 'pixels' });
+  const features = full.getLayer(model.backbone.featureLayer).output as tf.SymbolicTensor;
+  const trunk = tf.model({ inputs: full.inputs, outputs: model.backbone.pool ? (tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor) : features, name: 'backbone' });
+  let x = trunk.apply(tf.layers.rescaling(pixelScaling(model.backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor;
+  const tensors = model.head.tensors;
+  const dense: { layer: tf.layers.Layer; weights: tf.Tensor[] }[] = [];
+  for (let i = 0; i < tensors.length; i += 2) {
+    const last = i + 2 >= tensors.length;
+    const layer = tf.layers.dense({ units: tensors[i].shape[1], activation: last ? 'softmax' : 'relu', name: last ? 'probabilities' : `hidden_${i / 2}` });
+    x = layer.apply(x) as tf.SymbolicTensor;
+    dense.push({ layer, weights: [tf.tensor(tensors[i].values, tensors[i].shape), tf.tensor(tensors[i + 1].values, tensors[i + 1].shape)] });
+  }
+  const classifier = tf.model({ inputs: pixels, outputs: x, name: 'graft_classifier' });
+  for (const { layer, weights } of dense) {
+    layer.setWeights(weights);
+    tf.dispose(weights);
+  }
+  return classifier;
+}

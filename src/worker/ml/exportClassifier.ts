@@ -1,0 +1,98 @@
+/**
+ * Writes a trained classifier to a folder that runs without Graft: ONNX and TensorFlow.js
+ * formats, the class names, a machine-readable description, and a README for people.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GraftError } from '../../shared/api/errors';
+import type { ClassifierDescription } from '../../shared/classifierDescription';
+import { classifierOnnx, classifierTfjs, describeClassifier, type ClassifierModel } from './classifierModel';
+import { UnsupportedByOnnx } from '../onnx/kerasToOnnx';
+import { tf } from './tensorflow';
+
+export const DESCRIPTION_FILE = 'graft-model.json';
+export const ONNX_FILE = 'model.onnx';
+
+function readme(d: ClassifierDescription, onnxProblem: string | null): string {
+  const accuracy = d.evaluation ? `${(100 * d.evaluation.accuracy).toFixed(1)} % on ${d.evaluation.testPhotos} test photos it never trained on` : 'not measured';
+  return `# Photo classifier exported by Graft
+
+Classes (output order): ${d.labels.map((l, i) => `${i} ${l}`).join(', ')} — also in \`labels.txt\`, one per line.
+Backbone: ${d.backbone} (ImageNet-pretrained, Apache-2.0), with a head trained in Graft run ${d.runId}.
+Test accuracy when exported: ${accuracy}.
+
+## Input
+- RGB photo, EXIF orientation applied, resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? 'scaled so that the shorter side is ' + d.inputSize + ' px, then the centre cropped' : 'squashed to a square without cropping'}.
+- A float32 tensor of shape [batch, ${d.inputSize}, ${d.inputSize}, 3] holding the pixel values 0–255. The
+  backbone's own scaling (${d.preprocessing === 'scale_0_1' ? 'x / 255' : 'x / 127.5 − 1'}) is inside the model.
+
+## Output
+Probabilities, float32 [batch, ${d.labels.length}], summing to 1 for each photo.
+
+## Files
+${
+  onnxProblem
+    ? `- No ONNX file: ${onnxProblem}`
+    : '- `model.onnx`: ONNX (opset 13), input `pixels`, output `probabilities`. For example with onnxruntime:\n  `session.run({ pixels: tensor })`.'
+}
+- \`tfjs/model.json\` and \`tfjs/weights.bin\`: a TensorFlow.js layers model (\`tf.loadLayersModel\`).
+- \`graft-model.json\`: this description, read by \`graft classify --model <this folder>\`.
+`;
+}
+
+async function writeTfjs(model: ClassifierModel, folder: string): Promise<void> {
+  const classifier = await classifierTfjs(model);
+  try {
+    await classifier.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const data = artifacts.weightData ?? new ArrayBuffer(0);
+        const weights = Buffer.concat((Array.isArray(data) ? data : [data]).map((b) => Buffer.from(b)));
+        fs.mkdirSync(folder, { recursive: true });
+        fs.writeFileSync(path.join(folder, 'weights.bin'), weights);
+        const manifest = {
+          format: 'layers-model',
+          generatedBy: artifacts.generatedBy,
+          convertedBy: 'Graft',
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        };
+        fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify(manifest));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+      }),
+    );
+  } finally {
+    classifier.dispose();
+  }
+}
+
+/**
+ * Exports into folder, which must be new or empty (or a previous Graft export, which is replaced).
+ * Returns why there is no ONNX file when the backbone has layers the converter does not cover.
+ */
+export async function exportClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation'], folder: string): Promise<{ onnxProblem: string | null }> {
+  const target = path.resolve(folder);
+  if (model.backbone.format === 'graph') throw new GraftError('unavailable', 'A run on an imported graph model cannot be exported as one model yet; classify with it inside Graft.');
+  if (fs.existsSync(target)) {
+    const entries = fs.readdirSync(target);
+    if (entries.length && !entries.includes(DESCRIPTION_FILE)) throw new GraftError('already_exists', `${target} is not empty; export into a new or empty folder.`);
+  }
+  // Written aside and renamed into place, so a crash never leaves a half-written model.
+  const staging = `${target}.partial-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const description = describeClassifier(model, evaluation);
+  let onnxProblem: string | null = null;
+  try {
+    fs.writeFileSync(path.join(staging, ONNX_FILE), await classifierOnnx(model));
+  } catch (error) {
+    if (!(error instanceof UnsupportedByOnnx)) throw error;
+    onnxProblem = error.message;
+  }
+  await writeTfjs(model, path.join(staging, 'tfjs'));
+  fs.writeFileSync(path.join(staging, 'labels.txt'), model.labels.join('\n') + '\n');
+  fs.writeFileSync(path.join(staging, DESCRIPTION_FILE), JSON.stringify(description, null, 2) + '\n');
+  fs.writeFileSync(path.join(staging, 'README.md'), readme(description, onnxProblem));
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(staging, target);
+  return { onnxProblem };
+}

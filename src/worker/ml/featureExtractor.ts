@@ -1,0 +1,83 @@
+/** Loads a backbone from the models folder, whole or as a feature extractor. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pixelScaling, type Backbone } from '../../shared/catalogue';
+import { backboneFolder } from '../../node/models/modelStore';
+import { tf } from './tensorflow';
+
+/** Fine-tuned layers' weights, by layer name, in each layer's own weight order (for layer.setWeights). */
+export type LayerWeights = Record<string, { shape: number[]; values: number[] }[]>;
+
+/** The published model as it is (with its ImageNet head where it has one), or with a run's fine-tuned layers. */
+export async function loadBackboneModel(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<tf.LayersModel> {
+  const model = await loadLayersModelFolder(folder);
+  for (const [name, tensors] of Object.entries(fineTuned ?? {})) {
+    const values = tensors.map((t) => tf.tensor(t.values, t.shape));
+    model.getLayer(name).setWeights(values);
+    tf.dispose(values);
+  }
+  return model;
+}
+
+/** A TensorFlow.js model's files (model.json beside its weight files) as in-memory artifacts. */
+function readArtifacts(folder: string): tf.io.ModelArtifacts {
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const data = Buffer.concat(manifest.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(folder, p)))));
+  return {
+    modelTopology: manifest.modelTopology,
+    weightSpecs: manifest.weightsManifest.flatMap((group) => group.weights),
+    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+  };
+}
+
+/** A TensorFlow.js layers model from a folder, read from disk. */
+export function loadLayersModelFolder(folder: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(readArtifacts(folder)));
+}
+
+/** A TensorFlow.js graph model from a folder, read from disk. */
+export function loadGraphModelFolder(folder: string): Promise<tf.GraphModel> {
+  return tf.loadGraphModel(tf.io.fromMemory(readArtifacts(folder)));
+}
+
+/** A backbone from pixels (0–255, NHWC) to feature vectors, with its preprocessing inside. */
+export interface FeatureExtractor {
+  predict(pixels: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** The features of a graph model: a node's output (averaged over space when it is 4-D). */
+async function graphFeatureExtractor(backbone: Backbone, folder: string): Promise<FeatureExtractor> {
+  const graph = await loadGraphModelFolder(folder);
+  const { scale, offset } = pixelScaling(backbone.preprocessing);
+  return {
+    predict: (pixels) =>
+      tf.tidy(() => {
+        const output = graph.execute(tf.add(tf.mul(pixels, scale), offset), backbone.featureLayer) as tf.Tensor;
+        const features = output.rank === 4 && backbone.pool ? tf.mean(output, [1, 2]) : output;
+        return features.reshape([pixels.shape[0], -1]) as tf.Tensor2D;
+      }),
+    dispose: () => graph.dispose(),
+  };
+}
+
+/**
+ * The backbone from pixels to its feature layer (global-average-pooled if it is spatial): the
+ * backbone's preprocessing is inside, so callers cannot get it wrong.
+ */
+export async function loadFeatureExtractor(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<FeatureExtractor> {
+  if (backbone.format === 'graph') return graphFeatureExtractor(backbone, folder);
+  const full = await loadBackboneModel(backbone, folder, fineTuned);
+  const layer = full.getLayer(backbone.featureLayer);
+  const features = backbone.pool ? tf.layers.globalAveragePooling2d({}).apply(layer.output) : layer.output;
+  const trunk = tf.model({ inputs: full.inputs, outputs: features as tf.SymbolicTensor });
+  const pixels = tf.input({ shape: [backbone.inputSize, backbone.inputSize, 3] });
+  const model = tf.model({ inputs: pixels, outputs: trunk.apply(tf.layers.rescaling(pixelScaling(backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor });
+  return {
+    predict: (x) => tf.tidy(() => (model.predict(x) as tf.Tensor).reshape([x.shape[0], -1]) as tf.Tensor2D),
+    dispose: () => void model.dispose(),
+  };
+}

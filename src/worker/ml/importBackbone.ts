@@ -1,0 +1,153 @@
+/**
+ * "Import a model folder": any TensorFlow.js model the user has (model.json and its weight files)
+ * becomes a backbone to train on. Graft copies it into the models folder, reads its input size,
+ * picks the features — of a layers model, the last layer that keeps a spatial grid (averaged over
+ * space); of a graph model, its output node; or the layer or node the user names — runs it once to
+ * prove it loads, and records whether the ONNX export covers it (if not, classifying with it runs
+ * on TensorFlow.js, slower, and a graph model's runs cannot be exported as one model).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Backbone, Preprocessing } from '../../shared/catalogue';
+import type { ImportBackboneResult } from '../../shared/api/contract';
+import { GraftError } from '../../shared/api/errors';
+import { loadBackboneModel, loadFeatureExtractor, loadGraphModelFolder } from './featureExtractor';
+import { Head } from './head';
+import { backboneFolder, IMPORTED_DESCRIPTION, lookupBackbone, modelsDir } from '../../node/models/modelStore';
+import { classifierToOnnx } from '../onnx/kerasToOnnx';
+import { initTensorflow, tf } from './tensorflow';
+
+export interface ImportBackboneParams {
+  folder: string;
+  name?: string;
+  featureLayer?: string;
+  preprocessing: Preprocessing;
+}
+
+/** The import as the API reports it. */
+export async function importBackboneJob(params: ImportBackboneParams): Promise<ImportBackboneResult> {
+  await initTensorflow();
+  const { backbone, onnxProblem } = await importBackbone(params);
+  return { id: backbone.id, title: backbone.title, inputSize: backbone.inputSize, featureLayer: backbone.featureLayer, featureSize: backbone.featureSize, folder: backboneFolder(backbone), onnxProblem };
+}
+
+interface Manifest {
+  format?: string;
+  modelTopology?: { node?: unknown };
+  weightsManifest?: { paths: string[] }[];
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+      .slice(0, 40) || 'model'
+  );
+}
+
+/** Why the ONNX export cannot take this backbone, or null when it can. */
+function onnxProblem(model: tf.LayersModel, backbone: Backbone): string | null {
+  const head = new Head({ inputSize: backbone.featureSize, classCount: 2, hidden: 0, dropout: 0, seed: 1 });
+  try {
+    const weights = { config: head.config, tensors: head.variables.map((v) => ({ shape: v.shape, values: Array.from(v.dataSync()) })) };
+    classifierToOnnx({ backbone: model, featureLayer: backbone.featureLayer, pool: backbone.pool, inputSize: backbone.inputSize, head: weights, labels: ['a', 'b'], scaling: { scale: 1, offset: 0 }, properties: {} });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    head.dispose();
+  }
+}
+
+/**
+ * A graph model's input size and feature node — the one named, or the model's output — found by
+ * running zeros through it; a 4-D node is averaged over space.
+ */
+async function describeGraphModel(provisional: Backbone, folder: string, featureNode: string | undefined): Promise<Backbone> {
+  const model = await loadGraphModelFolder(folder);
+  try {
+    const [, height, width, channels] = model.inputs[0].shape ?? [];
+    const size = height !== undefined && height > 0 ? height : 224;
+    if (channels !== 3 || (height !== undefined && height > 0 && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);
+    const node = featureNode ?? model.outputNodes[0];
+    let shape: number[];
+    try {
+      shape = tf.tidy(() => (model.execute(tf.zeros([1, size, size, 3]), node) as tf.Tensor).shape);
+    } catch (error) {
+      throw new GraftError('not_found', `The graph model has no usable node “${node}”: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    if (shape.length !== 4 && shape.length !== 2) throw new GraftError('invalid_request', `The node ${node} gives ${shape.length - 1}-D outputs; choose a node with a 3-D (spatial) or 1-D output.`);
+    return { ...provisional, inputSize: size, featureLayer: node, pool: shape.length === 4, featureSize: shape.at(-1)! };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function importBackbone(params: ImportBackboneParams): Promise<{ backbone: Backbone; onnxProblem: string | null }> {
+  const source = path.resolve(params.folder);
+  const manifestFile = path.join(source, 'model.json');
+  if (!fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model.`);
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
+  const graph = manifest.format === 'graph-model' || Boolean(manifest.modelTopology?.node);
+  const files = ['model.json', ...(manifest.weightsManifest ?? []).flatMap((g) => g.paths)];
+  for (const f of files) if (!fs.existsSync(path.join(source, f))) throw new GraftError('not_found', `${source} lacks the weight file ${f} that model.json lists.`);
+
+  const id = `imported_${slug(params.name ?? path.basename(source))}`;
+  if (lookupBackbone(id)) throw new GraftError('already_exists', `A backbone named ${id} is already in the models folder (${modelsDir()}); choose another name.`);
+  const target = path.join(modelsDir(), id);
+  const staging = `${target}.partial-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(staging, f)), { recursive: true });
+    fs.copyFileSync(path.join(source, f), path.join(staging, f));
+  }
+
+  try {
+    // Loaded from its new place, as training will load it.
+    const provisional: Backbone = {
+      id,
+      title: `${params.name ?? path.basename(source)} (imported)`,
+      family: 'imported',
+      format: graph ? 'graph' : 'layers',
+      alpha: null,
+      url: source,
+      inputSize: 0,
+      preprocessing: params.preprocessing,
+      featureLayer: '',
+      pool: true,
+      fineTuneFrom: null,
+      featureSize: 0,
+      licence: `as given by its authors (imported from ${source})`,
+    };
+    const imported = graph ? await describeGraphModel(provisional, staging, params.featureLayer) : null;
+    if (imported) {
+      fs.writeFileSync(path.join(staging, IMPORTED_DESCRIPTION), JSON.stringify(imported, null, 2) + '\n');
+      fs.renameSync(staging, target);
+      return { backbone: imported, onnxProblem: 'Graft converts layers models to ONNX; a graph model runs on TensorFlow.js.' };
+    }
+    const model = await loadBackboneModel(provisional, staging);
+    const [, height, width, channels] = model.inputs[0].shape;
+    if (channels !== 3 || (height !== null && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);
+    const spatial = model.layers.filter((l) => (l.outputShape as number[]).length === 4);
+    const layer = params.featureLayer ? model.layers.find((l) => l.name === params.featureLayer) : spatial.at(-1);
+    if (!layer) throw new GraftError('not_found', params.featureLayer ? `The model has no layer “${params.featureLayer}”.` : 'The model has no layer with a spatial output to take features from; name one with --feature-layer.');
+    const shape = layer.outputShape as number[];
+    if (shape.length !== 4 && shape.length !== 2) throw new GraftError('invalid_request', `The layer ${layer.name} gives ${shape.length - 1}-D outputs; choose a layer with a 3-D (spatial) or 1-D output.`);
+    const backbone: Backbone = { ...provisional, inputSize: height ?? 224, featureLayer: layer.name, pool: shape.length === 4, featureSize: shape.at(-1)! };
+    // One photo's worth of zeros through the feature extractor: it loads and runs.
+    const extractor = await loadFeatureExtractor(backbone, staging);
+    tf.tidy(() => extractor.predict(tf.zeros([1, backbone.inputSize, backbone.inputSize, 3]) as tf.Tensor4D));
+    const problem = onnxProblem(model, backbone);
+    extractor.dispose();
+    model.dispose();
+    fs.writeFileSync(path.join(staging, IMPORTED_DESCRIPTION), JSON.stringify(backbone, null, 2) + '\n');
+    fs.renameSync(staging, target);
+    return { backbone, onnxProblem: problem };
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
