@@ -1,16 +1,12 @@
 /** `graft classify`, `graft results` and `graft export`: using a trained model on a photo library. */
 import type { Command } from 'commander';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ExportResult, type ResultFilter } from '../shared/api/classify';
+import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ClassifyToFileResult, type ExportResult, type ResultFilter } from '../shared/api/classify';
 import type { GraftClient } from '../shared/api/client';
 import { GraftError } from '../shared/api/errors';
-import { progressRate, secondsLeft } from '../shared/progress';
-import { classifyFiles } from '../worker/classify/classifyFiles';
-import { openStreamSink, streamFormat } from '../node/results/streamSink';
-import { engineForFolder } from '../worker/ml/classifierEngine';
-import { JobCancelled } from '../shared/jobs/jobContext';
-import { jobResult, output, withProject, type GlobalOptions } from './commandHelpers';
-import { ProgressBar } from './progressBar';
+import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 import { runJob } from './runJob';
 
 const int = (v: string) => Number.parseInt(v, 10);
@@ -28,50 +24,28 @@ function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: 
     .join('\n');
 }
 
-/** Without a project: an exported model, results streamed to a CSV/JSONL file (or stdout). */
+/**
+ * Without a project: an exported model, results appended to a .csv or .jsonl file as they come (a
+ * job of the app's own). Without --out, the results are written to a temporary file and printed.
+ */
 async function classifyWithoutProject(folders: string[], options: { model: string; threshold: number; topK: number; out?: string }, globals: GlobalOptions): Promise<void> {
   if (/^\d+$/.test(options.model)) throw new GraftError('invalid_request', `A run id (${options.model}) needs --project; without a project, give a model folder exported with “graft export”.`);
-  const out = options.out ? path.resolve(options.out) : null;
-  const format = out ? streamFormat(out) : globals.json ? 'jsonl' : 'csv';
-  if (!format) throw new GraftError('invalid_request', 'Without a project, results are written as they come, to a .csv or .jsonl file (a second run resumes from it). Use --project for .json.');
-  const engine = await engineForFolder(options.model);
-  const sink = openStreamSink(out, format, engine.labels, options.threshold);
-  const abort = new AbortController();
-  const onInterrupt = () => {
-    process.stderr.write('\nStopping… (run the same command again to resume)\n');
-    abort.abort();
-  };
-  process.once('SIGINT', onInterrupt);
-  const bar = new ProgressBar(process.stderr, globals.progress);
-  const started = Date.now();
-  const title = `Classify with ${engine.name}`;
+  const temporary = options.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'graft-classify-'));
+  const out = options.out ? path.resolve(options.out) : path.join(temporary!, globals.json ? 'results.jsonl' : 'results.csv');
   try {
-    if (sink.resumed) process.stderr.write(`Resuming: ${sink.resumed} photos are already in ${out}.\n`);
-    const result = await classifyFiles(folders, engine, sink, {
-      topK: options.topK,
-      context: {
-        signal: abort.signal,
-        progress: (done, total, unit, message) => {
-          const rate = progressRate(done, (Date.now() - started) / 1000);
-          bar.update(title, { done, total, unit, message, rate, etaSeconds: secondsLeft(done, total, rate) });
-        },
-      },
-    });
-    bar.done();
-    const counts = [...engine.labels, UNKNOWN_LABEL, ERROR_LABEL].map((label) => ({ label, count: sink.counts.get(label) ?? 0 }));
-    // With results on stdout, the summary goes to stderr.
-    const summary = { classifierId: null, ...result, counts, out };
-    const countsOf = sink.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
-    if (out) output(globals.json, summary, () => describeClassify(result, counts, countsOf, out));
-    else process.stderr.write(`${describeClassify(result, counts, countsOf, null)}\n`);
-  } catch (error) {
-    if (error instanceof JobCancelled) throw new GraftError('conflict', `Stopped. What was classified is in ${out ?? 'the output above'}; run the same command to resume.`);
-    throw error;
+    const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params: { model: path.resolve(options.model), folders, topK: options.topK, threshold: options.threshold, out } }, globals.progress));
+    const result = jobResult<ClassifyToFileResult>(job, 'Classifying', ` What was classified is in ${out}; run the same command to resume.`);
+    const countsOf = result.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
+    if (temporary) {
+      // The results themselves on stdout; the summary on stderr.
+      process.stdout.write(fs.readFileSync(out));
+      process.stderr.write(`${describeClassify(result, result.counts, countsOf, null)}\n`);
+    } else {
+      if (result.resumed) process.stderr.write(`Resumed: ${result.resumed} photos were already in ${out}.\n`);
+      output(globals.json, result, () => describeClassify(result, result.counts, countsOf, out));
+    }
   } finally {
-    bar.done();
-    process.off('SIGINT', onInterrupt);
-    sink.close();
-    await engine.release();
+    if (temporary) fs.rmSync(temporary, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 /** What every command shares: the global options, output, and a service with or without a project. */
 import fs from 'node:fs';
 import type { GraftClient } from '../shared/api/client';
-import type { Job } from '../shared/api/contract';
+import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
 import { GraftService } from '../app/service/graftService';
 import { inProcessClient } from '../app/service/inProcessClient';

@@ -5,21 +5,17 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { ImportBackboneParams, TrainParams, type Evaluation, type HashFolderResult, type ImportResult, type Job, type SuggestResult, type TrainResult } from '../shared/api/contract';
+import { ImportBackboneParams, TrainParams, type DownloadResult, type Evaluation, type ImportBackboneResult, type SuggestResult, type TrainResult } from '../shared/api/training';
+import type { HashFolderResult, ImportResult } from '../shared/api/library';
+import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
-import { formatAmount, progressRate, secondsLeft } from '../shared/progress';
+import { formatAmount } from '../shared/progress';
 import { compareRuns } from '../shared/runComparison';
-import { GraftService } from '../app/service/graftService';
-import { appVersion, distPath } from '../node/paths';
-import { forkWorker } from '../app/jobs/workerLauncher';
-import { startServer } from '../app/server/httpServer';
-import { importBackboneJob } from '../worker/ml/importBackbone';
-import { downloadBackbone } from '../worker/jobs/downloadBackbone';
+import { appVersion } from '../node/paths';
 import { canOpenBrowser, openBrowser } from './openBrowser';
-import { ProgressBar } from './progressBar';
 import { runJob } from './runJob';
 import { addClassifyCommands } from './classifyCommands';
-import { output, withProject, withService, type GlobalOptions } from './commandHelpers';
+import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 
 function describeEvaluation(classes: string[], evaluation: Evaluation): string {
   const width = Math.max(8, ...classes.map((c) => c.length));
@@ -59,15 +55,13 @@ export function buildProgram(): Command {
     .option('--project <file>', 'open this project at start')
     .option('--no-open', 'do not open the default browser')
     .action(async (options: { port: number; project?: string; open: boolean }) => {
-      const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
-      if (options.project) await service.openProject(options.project);
-      const server = await startServer({ service, rendererDir: distPath('renderer'), port: options.port });
-      if (globals().json) output(true, { url: server.url, port: server.port }, () => '');
-      else process.stdout.write(`Graft is running at ${server.url}\n(Press Ctrl+C to stop.)\n`);
-      if (options.open && canOpenBrowser()) openBrowser(server.url);
+      const { serveBrowserMode } = await import('./serve');
+      const app = await serveBrowserMode(options);
+      if (globals().json) output(true, { url: app.url, port: app.port }, () => '');
+      else process.stdout.write(`Graft is running at ${app.url}\n(Press Ctrl+C to stop.)\n`);
+      if (options.open && canOpenBrowser()) openBrowser(app.url);
       const stop = async () => {
-        await server.close();
-        await service.shutdown();
+        await app.stop();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());
@@ -203,7 +197,7 @@ export function buildProgram(): Command {
     .action(async (options: { download?: string; import?: string; name?: string; featureLayer?: string; preprocessing: string }) => {
       if (options.import) {
         const params = ImportBackboneParams.parse({ folder: path.resolve(options.import), name: options.name, featureLayer: options.featureLayer, preprocessing: options.preprocessing });
-        const result = await importBackboneJob(params);
+        const result = await withService(async (client) => jobResult<ImportBackboneResult>(await runJob(client, { kind: 'importBackbone', params }, globals().progress), 'The import'));
         return output(globals().json, result, () =>
           [
             `Imported ${result.title} as ${result.id} into ${result.folder}: ${result.inputSize}x${result.inputSize} input, ${result.featureSize}-d features from the layer ${result.featureLayer}.`,
@@ -213,20 +207,8 @@ export function buildProgram(): Command {
         );
       }
       if (options.download) {
-        const bar = new ProgressBar(process.stderr, globals().progress);
-        const abort = new AbortController();
-        const started = Date.now();
-        process.once('SIGINT', () => abort.abort());
-        const result = await downloadBackbone(
-          { backbone: options.download },
-          {
-            signal: abort.signal,
-            progress: (done, total, unit, message) => {
-              const rate = progressRate(done, (Date.now() - started) / 1000);
-              bar.update(`Download ${options.download}`, { done, total, unit, message, rate, etaSeconds: secondsLeft(done, total, rate) });
-            },
-          },
-        ).finally(() => bar.done());
+        const backbone = options.download;
+        const result = await withService(async (client) => jobResult<DownloadResult>(await runJob(client, { kind: 'downloadBackbone', params: { backbone } }, globals().progress), 'The download'));
         return output(globals().json, result, () =>
           result.alreadyPresent ? `${result.backbone} is already in ${result.folder}.` : `Downloaded ${result.backbone} (${formatAmount(result.bytes, 'bytes')}) into ${result.folder}.`,
         );

@@ -2,7 +2,7 @@
  * Progress for long CLI work, on stderr so that stdout stays clean for --json. On a terminal it
  * redraws one bar in place; in logs (CI, pipes) it prints a plain line every few seconds.
  */
-import type { JobProgress } from '../shared/api/contract';
+import type { JobProgress } from '../shared/api/jobs';
 import { formatAmount, formatDuration } from '../shared/progress';
 
 const LOG_INTERVAL_MS = 3000;

@@ -1,6 +1,7 @@
 /** Runs one job from the command line: a progress bar while it runs, Ctrl+C cancels it. */
 import type { GraftClient } from '../shared/api/client';
-import type { Job, JobRequest } from '../shared/api/contract';
+import type { Job } from '../shared/api/jobs';
+import type { JobRequest } from '../shared/jobs/registry';
 import { ProgressBar } from './progressBar';
 
 const TERMINAL = new Set(['done', 'failed', 'cancelled', 'interrupted']);

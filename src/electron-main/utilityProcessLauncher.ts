@@ -7,7 +7,8 @@ export const launchUtilityProcess: LaunchWorker = (script, env) => {
   return {
     send: (message) => child.postMessage(message),
     onMessage: (listener) => child.on('message', listener),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    // A utility process reports only its exit code; a crash (a signal) shows as a non-zero code.
+    onExit: (listener) => child.on('exit', (code) => listener(code, null)),
     kill: () => void child.kill(),
   };
 };

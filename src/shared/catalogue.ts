@@ -30,6 +30,9 @@ export interface Backbone {
 
 export type Preprocessing = 'scale_-1_1' | 'scale_0_1';
 
+/** What Graft trains on until the user picks another: fast, small, and strong on everyday photos. */
+export const DEFAULT_BACKBONE = 'mobilenet_v1_0.75_224';
+
 /** The preprocessing as x * scale + offset. */
 export function pixelScaling(preprocessing: Preprocessing): { scale: number; offset: number } {
   return preprocessing === 'scale_0_1' ? { scale: 1 / 255, offset: 0 } : { scale: 1 / 127.5, offset: -1 };

@@ -1,21 +1,14 @@
 /**
  * Entry of a job's worker process: a Node child (child_process.fork) or an Electron
- * utilityProcess. It runs exactly one job and exits, so a crash or a leak in one job cannot
- * harm the app or the next job.
+ * utilityProcess. It runs exactly one job and exits, so a crash or a leak in one job cannot harm
+ * the app or the next job. It may be started ahead of time (warm): it loads its code, then waits.
  */
-import type { JobRequest } from '../shared/api/contract';
 import { describeSchemaError } from '../shared/api/errors';
+import type { JobContext } from '../shared/jobs/jobContext';
+import { JOBS, type JobKind, type JobRequest } from '../shared/jobs/registry';
 import { ToWorker, type FromWorker } from '../shared/jobs/workerProtocol';
-import { classify } from './jobs/classify';
-import { classifyAction } from './jobs/classifyAction';
-import { downloadBackbone } from './jobs/downloadBackbone';
-import { exportModel } from './jobs/exportModel';
-import { importBackboneJob } from './ml/importBackbone';
-import { hashFolder } from './jobs/hashFolder';
-import { importPhotos } from './jobs/importPhotos';
-import { suggest } from './jobs/suggest';
-import { train } from './jobs/train';
-import { JobCancelled, type JobContext } from '../shared/jobs/jobContext';
+import { openProjectDatabase } from '../node/data/project';
+import { JOB_ENTRIES } from './jobs/index';
 
 interface ParentPort {
   on(event: 'message', listener: (message: unknown) => void): void;
@@ -27,21 +20,26 @@ interface ParentPort {
 const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 const send = (message: FromWorker): void => {
   if (electronPort) electronPort.postMessage(message);
-  else process.send?.(message);
+  else if (process.connected) process.send?.(message);
 };
 /** Sends the last message and exits once it has left this process. */
 const sendAndExit = (message: FromWorker, code = 0): void => {
   if (electronPort) {
     electronPort.postMessage(message);
     setTimeout(() => process.exit(code), 50);
-  } else {
+  } else if (process.connected) {
     process.send?.(message, () => process.exit(code));
+  } else {
+    process.exit(code);
   }
 };
 const onMessage = (listener: (message: unknown) => void): void => {
   if (electronPort) electronPort.on('message', (event) => listener((event as { data: unknown }).data));
   else process.on('message', listener);
 };
+// The parent went away (killed, crashed): nobody will read this job's result, and its rows are
+// marked interrupted by the next Graft that opens the project. Stop at once.
+process.on('disconnect', () => process.exit(2));
 
 const PROGRESS_INTERVAL_MS = 100;
 const abort = new AbortController();
@@ -49,35 +47,24 @@ let lastProgress = 0;
 
 const context: JobContext = {
   signal: abort.signal,
-  progress(done, total, unit, message, metrics) {
+  progress(done, total, unit, message, epoch) {
     const now = Date.now();
-    // Steps that carry metrics (epochs) are always sent: a chart must not miss points.
-    if (now - lastProgress < PROGRESS_INTERVAL_MS && done !== total && !metrics) return;
+    // Steps that carry an epoch are always sent: a chart must not miss points.
+    if (now - lastProgress < PROGRESS_INTERVAL_MS && done !== total && !epoch) return;
     lastProgress = now;
-    send({ type: 'progress', done, total, unit, message, metrics });
+    send({ type: 'progress', done, total, unit, message, epoch });
   },
 };
 
-function run(request: JobRequest, projectPath: string, jobId: number): Promise<unknown> {
-  switch (request.kind) {
-    case 'hashFolder':
-      return hashFolder(request.params, context);
-    case 'import':
-      return importPhotos(request.params, projectPath, context);
-    case 'train':
-      return train(request.params, projectPath, jobId, context);
-    case 'suggest':
-      return suggest(request.params, projectPath, context);
-    case 'downloadBackbone':
-      return downloadBackbone(request.params, context);
-    case 'importBackbone':
-      return importBackboneJob(request.params);
-    case 'classify':
-      return classify(request.params, projectPath, context);
-    case 'classifyAction':
-      return Promise.resolve().then(() => classifyAction(request.params, projectPath, context));
-    case 'exportModel':
-      return exportModel(request.params, projectPath, context);
+async function run(request: JobRequest, projectPath: string | null, jobId: number): Promise<unknown> {
+  const entry = JOB_ENTRIES[request.kind] as (params: unknown, env: unknown) => Promise<unknown>;
+  if (JOBS[request.kind as JobKind].scope === 'app') return entry(request.params, { ...context, jobId });
+  if (!projectPath) throw new Error(`A ${request.kind} job needs an open project.`);
+  const { db, stores } = openProjectDatabase(projectPath);
+  try {
+    return await entry(request.params, { ...context, jobId, project: { path: projectPath, stores } });
+  } finally {
+    db.close();
   }
 }
 
@@ -97,7 +84,7 @@ onMessage((raw) => {
   run(message.data.request, message.data.projectPath, message.data.jobId).then(
     (result) => sendAndExit({ type: 'done', result }),
     (error: unknown) => {
-      if (error instanceof JobCancelled || abort.signal.aborted) sendAndExit({ type: 'cancelled' });
+      if (abort.signal.aborted) sendAndExit({ type: 'cancelled' });
       else sendAndExit({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     },
   );

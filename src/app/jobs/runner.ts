@@ -1,34 +1,22 @@
 /**
- * Runs long work as jobs: each in its own worker process, one at a time, with progress pushed to
- * every listener, cancel, and a row per job in the project's `jobs` table. A job that was queued
- * or running when Graft stopped is shown as interrupted at the next open, and can be run again.
+ * Runs jobs one at a time, each in its own worker process, so that long work never blocks the
+ * main side and a crash in a job cannot take the app down. Every job is a row (JobStore): queued,
+ * running, then done, failed, cancelled or interrupted; progress is pushed to every client live
+ * and written to the row about once a second. Messages from the worker are validated: they
+ * cross a process boundary.
  */
-import { jobResults, JobRequest, type Job, type JobProgress, type JobState } from '../../shared/api/contract';
+import type { Job, JobProgress, JobState } from '../../shared/api/jobs';
 import { describeSchemaError, GraftError } from '../../shared/api/errors';
-import { jobTitle } from '../../shared/jobs/jobTitles';
+import { JOBS, JobRequest, jobTitle, type JobRequestInput } from '../../shared/jobs/registry';
 import { progressRate, secondsLeft } from '../../shared/progress';
 import { FromWorker, type ToWorker } from '../../shared/jobs/workerProtocol';
-import type { Sqlite } from '../../node/data/sqlite';
+import type { JobStore } from '../../node/data/jobStore';
 import type { LaunchWorker, WorkerHandle } from './workerLauncher';
 
 /** How long a worker may take to stop after a cancel before it is killed. */
 const CANCEL_GRACE_MS = 5000;
-/** Progress is pushed live but written to the project at most this often. */
+/** Progress is pushed live but written to the row at most this often. */
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
-
-interface JobRow {
-  id: number;
-  kind: string;
-  title: string;
-  params: string;
-  state: JobState;
-  progress: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error: string | null;
-  result: string | null;
-}
 
 interface RunningJob {
   job: Job;
@@ -52,25 +40,12 @@ function processIsAlive(pid: number): boolean {
 
 const idleProgress = (message: string): JobProgress => ({ done: 0, total: null, unit: '', message, rate: null, etaSeconds: null });
 
-function fromRow(row: JobRow): Job {
-  return {
-    id: row.id,
-    kind: row.kind,
-    title: row.title,
-    params: JSON.parse(row.params) as Record<string, unknown>,
-    state: row.state,
-    progress: JSON.parse(row.progress) as JobProgress,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    error: row.error,
-    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
-  };
-}
+const FINISHED_MESSAGES: Record<JobState, string> = { done: 'Finished', failed: 'Failed', cancelled: 'Cancelled', interrupted: 'Interrupted', queued: '', running: '' };
 
 export interface JobRunnerOptions {
-  db: Sqlite;
-  projectPath: string;
+  store: JobStore;
+  /** The project the jobs work in; null for the app's own jobs (they need none). */
+  projectPath: string | null;
   workerScript: string;
   launch: LaunchWorker;
   onUpdate: (job: Job) => void;
@@ -85,40 +60,29 @@ export class JobRunner {
     // Jobs left queued or running by a process that is gone were interrupted. Another Graft
     // process (the app and a CLI command, say) may be running jobs in the same project: its own
     // stay as they are.
-    const orphans = (options.db.prepare(`SELECT id, owner_pid AS ownerPid FROM jobs WHERE state IN ('queued', 'running')`).all() as { id: number; ownerPid: number | null }[]).filter(
-      (job) => job.ownerPid === null || !processIsAlive(job.ownerPid),
-    );
-    const interrupt = options.db.prepare(`UPDATE jobs SET state = 'interrupted', finished_at = ?, error = 'Graft stopped before this job finished.' WHERE id = ?`);
-    const now = new Date().toISOString();
-    for (const job of orphans) interrupt.run(now, job.id);
+    options.store.interruptOrphans(processIsAlive);
+  }
+
+  private get store(): JobStore {
+    return this.options.store;
   }
 
   list(limit = 50): Job[] {
-    const rows = this.options.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[];
-    return rows.map((row) => (this.running?.job.id === row.id ? this.running.job : fromRow(row)));
+    return this.store.list(limit).map((job) => (this.running?.job.id === job.id ? this.running.job : job));
   }
 
   get(id: number): Job {
     if (this.running?.job.id === id) return this.running.job;
-    return this.read(id);
+    return this.store.get(id);
   }
 
-  private read(id: number): Job {
-    const row = this.options.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    if (!row) throw new GraftError('not_found', `There is no job ${id} in this project.`);
-    return fromRow(row);
-  }
-
-  start(request: JobRequest): Job {
+  start(input: JobRequestInput): Job {
     if (this.disposed) throw new GraftError('no_project', 'The project is closing.');
-    const now = new Date().toISOString();
-    const info = this.options.db
-      .prepare(`INSERT INTO jobs (kind, title, params, state, progress, created_at, owner_pid) VALUES (?, ?, ?, 'queued', ?, ?, ?)`)
-      .run(request.kind, jobTitle(request), JSON.stringify(request.params), JSON.stringify(idleProgress('Waiting to start')), now, process.pid);
-    const job = this.get(Number(info.lastInsertRowid));
-    this.options.onUpdate(job);
+    const request = JobRequest.parse(input);
+    const id = this.store.insert(request.kind, jobTitle(request), request.params, idleProgress('Waiting to start'), process.pid);
+    this.options.onUpdate(this.store.get(id));
     this.pump();
-    return this.get(job.id);
+    return this.get(id);
   }
 
   retry(id: number): Job {
@@ -133,26 +97,33 @@ export class JobRunner {
 
   cancel(id: number): Job {
     const job = this.get(id);
-    if (job.state === 'queued') {
-      return this.finish(job, 'cancelled', { error: null, result: null });
-    }
+    if (job.state === 'queued') return this.finish(job, 'cancelled', { error: null, result: null });
     if (job.state !== 'running' || !this.running) return job;
     this.requestStop(this.running);
     return this.running.job;
   }
 
+  /** Whether a job of this runner is running. */
+  busy(): boolean {
+    return this.running !== null;
+  }
+
   /** Resolves once nothing is running or queued. */
   whenIdle(): Promise<void> {
-    if (!this.running && !this.nextQueued()) return Promise.resolve();
+    if (!this.running && !this.store.nextQueued(process.pid)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
-   * Stops accepting work and stops the running job. Its row says "interrupted", as it would
-   * after a crash, so that it can be run again when the project is next opened.
+   * Stops accepting work: queued jobs are cancelled with the reason (they must never run later,
+   * unannounced), and the running job is stopped; its row says "interrupted", as after a crash,
+   * so that it can be run again when the project is next opened.
    */
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (let queued = this.store.nextQueued(process.pid); queued; queued = this.store.nextQueued(process.pid)) {
+      this.finish(queued, 'cancelled', { error: 'The project was closed before this job started.', result: null });
+    }
     const running = this.running;
     if (!running) return;
     const stopped = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -170,26 +141,17 @@ export class JobRunner {
     running.killTimer = setTimeout(() => running.worker.kill(), CANCEL_GRACE_MS);
   }
 
-  private nextQueued(): Job | null {
-    const row = this.options.db.prepare(`SELECT * FROM jobs WHERE state = 'queued' AND owner_pid = ? ORDER BY id LIMIT 1`).get(process.pid) as JobRow | undefined;
-    return row ? fromRow(row) : null;
-  }
-
   private pump(): void {
     if (this.running || this.disposed) return;
-    const next = this.nextQueued();
+    const next = this.store.nextQueued(process.pid);
     if (!next) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       return;
     }
     const request = JobRequest.parse({ kind: next.kind, params: next.params });
-    const startedAt = new Date();
-    this.options.db
-      .prepare(`UPDATE jobs SET state = 'running', started_at = ?, progress = ? WHERE id = ?`)
-      .run(startedAt.toISOString(), JSON.stringify(idleProgress('Starting')), next.id);
-
+    this.store.markRunning(next.id, idleProgress('Starting'));
     const worker = this.options.launch(this.options.workerScript, { ...process.env });
-    const running: RunningJob = { job: this.get(next.id), worker, cancelRequested: false, lastWrite: 0, stage: { unit: '', startedMs: startedAt.getTime() } };
+    const running: RunningJob = { job: this.store.get(next.id), worker, cancelRequested: false, lastWrite: 0, stage: { unit: '', startedMs: Date.now() } };
     this.running = running;
     this.options.onUpdate(running.job);
 
@@ -206,7 +168,7 @@ export class JobRunner {
       if (m.type === 'progress') return this.onProgress(running, m);
       settled = true;
       if (m.type === 'done') {
-        const result = jobResults[request.kind].safeParse(m.result);
+        const result = JOBS[request.kind].result.safeParse(m.result);
         if (result.success) this.finish(running.job, 'done', { error: null, result: result.data });
         else this.finish(running.job, 'failed', { error: `The job's result was malformed: ${describeSchemaError(result.error, 'result')}`, result: null });
       } else if (m.type === 'failed') {
@@ -215,12 +177,13 @@ export class JobRunner {
         this.finish(running.job, 'cancelled', { error: null, result: null });
       }
     });
-    worker.onExit((code) => {
+    worker.onExit((code, signal) => {
       clearTimeout(running.killTimer);
       if (!settled) {
         if (this.disposed) this.finish(running.job, 'interrupted', { error: 'The project was closed before this job finished.', result: null });
-        else if (running.cancelRequested) this.finish(running.job, 'cancelled', { error: null, result: null });
-        else this.finish(running.job, 'failed', { error: `The worker process stopped unexpectedly (exit code ${code ?? 'none'}).`, result: null });
+        else if (running.cancelRequested) this.finish(running.job, 'cancelled', { error: `It did not stop within ${CANCEL_GRACE_MS / 1000} s of being asked, so Graft ended its process.`, result: null });
+        else if (signal) this.finish(running.job, 'interrupted', { error: `The job's worker process was stopped by ${signal}; run it again to continue.`, result: null });
+        else this.finish(running.job, 'failed', { error: `The job's worker process stopped unexpectedly (exit code ${code ?? 'unknown'}).`, result: null });
       }
       if (this.running === running) this.running = null;
       if (this.disposed) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -236,26 +199,18 @@ export class JobRunner {
     const rate = progressRate(m.done, (Date.now() - running.stage.startedMs) / 1000);
     running.job = {
       ...running.job,
-      progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, metrics: m.metrics, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
+      progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, epoch: m.epoch, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
     };
     if (Date.now() - running.lastWrite >= PROGRESS_WRITE_INTERVAL_MS) {
       running.lastWrite = Date.now();
-      this.options.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(running.job.progress), running.job.id);
+      this.store.saveProgress(running.job.id, running.job.progress);
     }
     this.options.onUpdate(running.job);
   }
 
   private finish(job: Job, state: JobState, outcome: { error: string | null; result: unknown }): Job {
-    const progress: JobProgress = {
-      ...job.progress,
-      rate: null,
-      etaSeconds: null,
-      message: { done: 'Finished', failed: 'Failed', cancelled: 'Cancelled', interrupted: 'Interrupted', queued: '', running: '' }[state],
-    };
-    this.options.db
-      .prepare('UPDATE jobs SET state = ?, finished_at = ?, error = ?, result = ?, progress = ? WHERE id = ?')
-      .run(state, new Date().toISOString(), outcome.error, outcome.result === null ? null : JSON.stringify(outcome.result), JSON.stringify(progress), job.id);
-    const finished = this.read(job.id);
+    const progress: JobProgress = { ...job.progress, rate: null, etaSeconds: null, message: FINISHED_MESSAGES[state] };
+    const finished = this.store.finish(job.id, state, outcome, progress);
     if (this.running?.job.id === job.id) this.running.job = finished;
     this.options.onUpdate(finished);
     return finished;

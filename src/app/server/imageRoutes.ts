@@ -1,16 +1,13 @@
 /**
  * Photo pixels for the user interface, the same for both transports: `thumbs/<hash>.jpg` from
- * the project's thumbnail cache, and `photos/<image id>.jpg`, an upright preview made from the
- * original file (any format sharp reads, shown as JPEG, which every browser can display).
+ * the project's thumbnail cache, `photos/<image id>.jpg`, an upright preview made from the
+ * original file (any format sharp reads, shown as JPEG, which every browser can display), and
+ * `classified/<id>.jpg`, a classified photo's thumbnail.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import { photoThumbnail, previewJpeg } from '../../node/photos/decode';
 import type { GraftService } from '../service/graftService';
-import { MAX_PIXELS } from '../../node/photos/imageFiles';
-import { THUMBNAIL_SIZE } from '../../node/photos/thumbnails';
-
-const PREVIEW_SIZE = 1600;
 
 export interface ImageBody {
   contentType: string;
@@ -30,13 +27,7 @@ export async function resolveImageRequest(service: GraftService, pathname: strin
     const file = service.imageFile(Number(photo[1]));
     if (!file) return null;
     try {
-      const body = await sharp(file, { limitInputPixels: MAX_PIXELS })
-        .rotate()
-        .resize({ width: PREVIEW_SIZE, height: PREVIEW_SIZE, fit: 'inside', withoutEnlargement: true })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: 88 })
-        .toBuffer();
-      return { contentType: 'image/jpeg', body };
+      return { contentType: 'image/jpeg', body: await previewJpeg(file) };
     } catch {
       return null;
     }
@@ -54,12 +45,7 @@ async function classifiedThumbnail(service: GraftService, id: number): Promise<I
   if (!photo) return null;
   if (photo.thumbnail && fs.existsSync(photo.thumbnail)) return { contentType: 'image/jpeg', body: await fs.promises.readFile(photo.thumbnail) };
   try {
-    const body = await sharp(photo.path, { limitInputPixels: MAX_PIXELS })
-      .rotate()
-      .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .jpeg({ quality: 80 })
-      .toBuffer();
+    const body = await photoThumbnail(photo.path);
     if (photo.thumbnail) {
       await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
       await fs.promises.writeFile(`${photo.thumbnail}.partial`, body);

@@ -1,26 +1,28 @@
 /**
- * The one implementation of the API contract. Transports (Electron IPC, HTTP/WebSocket, tests)
- * hand it raw requests through `call` and forward what `subscribe` pushes; it never knows
- * which transport it serves.
+ * The one implementation of the API contract. Transports (Electron IPC, HTTP/WebSocket, the CLI's
+ * in-process client) hand it raw requests through `call` and forward what `subscribe` pushes; it
+ * never knows which transport it serves. It reads and changes the open project through its
+ * stores, runs long work as jobs (the project's, and the app's own that need no project), and
+ * tells every client what changed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EventData, EventName, Job, WireEvent, WireResponse } from '../../shared/api/contract';
-import { autoSplit, type Split, type SplitRatios } from '../../shared/splits';
+import type { EventData, EventName, WireEvent, WireResponse } from '../../shared/api/contract';
 import { GraftError } from '../../shared/api/errors';
-import { appVersion, distPath, userDataDir } from '../../node/paths';
-import { RecentProjects } from './recentProjects';
+import type { Job } from '../../shared/api/jobs';
+import { CHANGES, JOBS, isJobKind, type Change, type JobRequestInput } from '../../shared/jobs/registry';
+import { autoSplit, type Split } from '../../shared/splits';
+import { openAppDatabase, type AppDatabase } from '../../node/data/appDatabase';
 import { createProject, openProject, type Project } from '../../node/data/project';
-import { planAction } from '../../node/results/actions';
-import { ClassifiedStore } from '../../node/data/classifiedStore';
-import { JobRunner } from '../jobs/runner';
-import { LibraryStore } from '../../node/data/libraryStore';
 import { allBackbones, backboneFolder, isAvailable } from '../../node/models/modelStore';
-import { listRuns, runPredictions } from '../../node/data/runStore';
+import { appVersion, distPath, userDataDir } from '../../node/paths';
 import { isContentHash, thumbnailPath } from '../../node/photos/thumbnails';
+import { planAction } from '../../node/results/actions';
+import { JobRunner } from '../jobs/runner';
 import type { LaunchWorker } from '../jobs/workerLauncher';
 import { dispatch, type Handlers } from './dispatch';
+import { RecentProjects } from './recentProjects';
 
 /** What the shell the app runs in can do that others cannot. */
 export interface Shell {
@@ -33,17 +35,24 @@ export interface Shell {
   };
 }
 
+/** Live jobs refresh their views at most this often while they run. */
+const LIVE_REFRESH_MS = 2000;
+/** How often the open project is checked for changes made by another Graft process. */
+const OUTSIDE_CHANGE_POLL_MS = 1000;
+
 export class GraftService {
   private project: Project | null = null;
-  private jobs: JobRunner | null = null;
-  private library: LibraryStore | null = null;
-  private lastImportRefresh = 0;
+  private projectJobs: JobRunner | null = null;
+  private app: { database: AppDatabase; jobs: JobRunner } | null = null;
+  private lastLiveRefresh = 0;
+  private dataVersion = 0;
+  private outsidePoll: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(event: WireEvent) => void>();
   private readonly recent: RecentProjects;
 
   constructor(
     private readonly shell: Shell,
-    dataDir = userDataDir(),
+    private readonly dataDir = userDataDir(),
   ) {
     this.recent = new RecentProjects(dataDir);
   }
@@ -61,6 +70,10 @@ export class GraftService {
     for (const listener of this.listeners) listener({ event, data });
   }
 
+  private changed(what: Change[]): void {
+    if (what.length) this.emit('data.changed', { what });
+  }
+
   /** Opens a project directly (e.g. `graft serve --project`), as the UI's open request does. */
   async openProject(file: string) {
     return this.handlers['projects.open']({ path: file });
@@ -68,31 +81,28 @@ export class GraftService {
 
   async shutdown(): Promise<void> {
     await this.closeProject();
-  }
-
-  private requireLibrary(): LibraryStore {
-    if (!this.library) throw new GraftError('no_project', 'Open or create a project first.');
-    return this.library;
-  }
-
-  /** Changes the library and tells every client to reload what it shows. */
-  private changeLibrary<T>(reason: EventData<'library.changed'>['reason'], change: (library: LibraryStore) => T): T {
-    const result = change(this.requireLibrary());
-    this.emit('library.changed', { reason });
-    return result;
-  }
-
-  private automaticSplit(): (hash: string) => Split {
-    const meta = this.requireProject().db.prepare('SELECT key, value FROM project_meta WHERE key IN (?, ?)').all('split_ratios', 'split_seed') as { key: string; value: string }[];
-    const values = new Map(meta.map((r) => [r.key, r.value]));
-    const ratios = JSON.parse(values.get('split_ratios') ?? '{"train":0.7,"validation":0.15,"test":0.15}') as SplitRatios;
-    const seed = Number(values.get('split_seed') ?? 1);
-    return (hash) => autoSplit(hash, seed, ratios);
+    if (this.app) {
+      await this.app.jobs.dispose();
+      this.app.database.close();
+      this.app = null;
+    }
   }
 
   private requireProject(): Project {
     if (!this.project) throw new GraftError('no_project', 'Open or create a project first.');
     return this.project;
+  }
+
+  /** Changes the open project through its stores and tells every client what changed. */
+  private change<T>(what: Change[], apply: (project: Project) => T): T {
+    const result = apply(this.requireProject());
+    this.changed(what);
+    return result;
+  }
+
+  private automaticSplit(): (hash: string) => Split {
+    const { ratios, seed } = this.requireProject().stores.settings.splitSettings();
+    return (hash) => autoSplit(hash, seed, ratios);
   }
 
   /** A photo's thumbnail file, for the transports that serve images; null if there is none. */
@@ -104,64 +114,98 @@ export class GraftService {
 
   /** A present file of an image, for the full-size preview; null if none is left. */
   imageFile(imageId: number): string | null {
-    return this.library?.presentPath(imageId) ?? null;
+    return this.project?.stores.library.presentPath(imageId) ?? null;
   }
 
   /** A classified photo's file and content hash, for its thumbnail; null if unknown. */
   classifiedPhoto(id: number): { path: string; hash: string | null; thumbnail: string | null } | null {
     if (!this.project) return null;
-    const photo = new ClassifiedStore(this.project.db).photo(id);
+    const photo = this.project.stores.classified.photo(id);
     if (!photo) return null;
     return { ...photo, thumbnail: photo.hash ? thumbnailPath(this.project.info.path, photo.hash) : null };
   }
 
   private onJobUpdate(job: Job): void {
     this.emit('job.updated', job);
+    if (!isJobKind(job.kind)) return;
+    const spec = JOBS[job.kind];
     const finished = job.state !== 'running' && job.state !== 'queued';
-    // New suggestions show on the grid's photos.
-    if ((job.kind === 'suggest' || (job.kind === 'classifyAction' && job.params.action === 'suggest')) && finished) this.emit('library.changed', { reason: 'labels' });
-    if (job.kind === 'classifyAction' && finished) this.emit('library.changed', { reason: 'classified' });
-    // Imports and classifications fill their grids as they go: refresh now and then, and at the end.
-    if (job.kind !== 'import' && job.kind !== 'classify') return;
-    if (finished || Date.now() - this.lastImportRefresh > 2000) {
-      this.lastImportRefresh = Date.now();
-      this.emit('library.changed', { reason: job.kind === 'import' ? 'import' : 'classified' });
+    // A live job (an import) shows its work as it goes: a refresh now and then, and at the end.
+    if (finished || (spec.live && Date.now() - this.lastLiveRefresh > LIVE_REFRESH_MS)) {
+      if (spec.live) this.lastLiveRefresh = Date.now();
+      this.changed([...spec.changes]);
     }
+    // What this process's own job wrote is not news from outside.
+    if (finished && this.project) this.dataVersion = this.project.db.pragma('data_version', { simple: true }) as number;
   }
 
-  private classified(): ClassifiedStore {
-    return new ClassifiedStore(this.requireProject().db);
-  }
-
-  private requireJobs(): JobRunner {
-    if (!this.jobs) throw new GraftError('no_project', 'Open or create a project first.');
-    return this.jobs;
+  /**
+   * Another Graft process (the CLI, a second window) may change the open project. SQLite's
+   * data_version moves when another connection commits: then every view reloads. While a job of
+   * this process runs, its own commits move it too, and its declared changes already refresh.
+   */
+  private watchOutsideChanges(project: Project): void {
+    this.dataVersion = project.db.pragma('data_version', { simple: true }) as number;
+    this.outsidePoll = setInterval(() => {
+      if (this.project !== project) return;
+      const version = project.db.pragma('data_version', { simple: true }) as number;
+      if (version === this.dataVersion) return;
+      this.dataVersion = version;
+      if (!this.projectJobs?.busy()) this.changed([...CHANGES]);
+    }, OUTSIDE_CHANGE_POLL_MS);
+    this.outsidePoll.unref();
   }
 
   private async closeProject(): Promise<void> {
     const project = this.project;
     if (!project) return;
     this.project = null;
-    await this.jobs?.dispose();
-    this.jobs = null;
-    this.library = null;
+    if (this.outsidePoll) clearInterval(this.outsidePoll);
+    this.outsidePoll = null;
+    await this.projectJobs?.dispose();
+    this.projectJobs = null;
     project.close();
   }
 
   private async useProject(project: Project) {
     await this.closeProject();
     this.project = project;
-    this.library = new LibraryStore(project.db);
-    this.jobs = new JobRunner({
-      db: project.db,
+    this.projectJobs = new JobRunner({
+      store: project.stores.jobs,
       projectPath: project.info.path,
       workerScript: distPath('worker.cjs'),
       launch: this.shell.launchWorker,
       onUpdate: (job) => this.onJobUpdate(job),
     });
+    this.watchOutsideChanges(project);
     this.recent.touch(project.info.path, project.info.name);
     this.emit('project.changed', project.info);
     return project.info;
+  }
+
+  /** The app's own jobs (they need no project), opened on first use. */
+  private appJobs(): JobRunner {
+    if (!this.app) {
+      const database = openAppDatabase(this.dataDir);
+      const jobs = new JobRunner({ store: database.jobs, projectPath: null, workerScript: distPath('worker.cjs'), launch: this.shell.launchWorker, onUpdate: (job) => this.onJobUpdate(job) });
+      this.app = { database, jobs };
+    }
+    return this.app.jobs;
+  }
+
+  private runnerFor(scope: Job['scope']): JobRunner {
+    if (scope === 'app') return this.appJobs();
+    if (!this.projectJobs) throw new GraftError('no_project', 'Open or create a project first.');
+    return this.projectJobs;
+  }
+
+  private startJob(request: JobRequestInput): Job {
+    return this.runnerFor(JOBS[request.kind].scope).start(request);
+  }
+
+  private listJobs(): Job[] {
+    const jobs = [...(this.projectJobs?.list() ?? []), ...(this.app ? this.app.jobs.list() : [])];
+    return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   private readonly handlers: Handlers = {
@@ -188,43 +232,38 @@ export class GraftService {
     'projects.forget': ({ path }) => this.recent.forget(path),
     'dialog.chooseProjectFile': ({ mode }) => this.requireDialogs().chooseProjectFile(mode),
     'dialog.chooseFolder': () => this.requireDialogs().chooseFolder(),
-    'library.summary': () => this.requireLibrary().summary(),
-    'library.page': (query) => this.requireLibrary().page(query),
-    'library.ids': (query) => this.requireLibrary().ids(query),
-    'library.idsForPaths': ({ paths }) => this.requireLibrary().idsForPaths(paths),
-    'classes.create': ({ name, color }) => this.changeLibrary('classes', (l) => l.createClass(name, color)),
-    'classes.update': ({ id, ...change }) => this.changeLibrary('classes', (l) => l.updateClass(id, change)),
-    'classes.merge': ({ from, into }) => this.changeLibrary('classes', (l) => l.mergeClasses(from, into)),
-    'classes.delete': ({ id }) => this.changeLibrary('classes', (l) => (l.deleteClass(id), null)),
-    'classes.reorder': ({ ids }) => this.changeLibrary('classes', (l) => l.reorderClasses(ids)),
-    'labels.set': ({ imageIds, classId }) => this.changeLibrary('labels', (l) => l.setLabels(imageIds, classId)),
-    'suggestions.accept': ({ imageIds }) => this.changeLibrary('labels', (l) => l.acceptSuggestions(imageIds)),
-    'labels.undo': () => this.changeLibrary('labels', (l) => l.undo()),
-    'labels.redo': () => this.changeLibrary('labels', (l) => l.redo()),
-    'splits.pin': ({ imageIds, split }) => this.changeLibrary('splits', (l) => (l.pinSplit(imageIds, split, this.automaticSplit()), null)),
+    'library.summary': () => this.requireProject().stores.library.summary(),
+    'library.page': (query) => this.requireProject().stores.library.page(query),
+    'library.ids': (query) => this.requireProject().stores.library.ids(query),
+    'library.idsForPaths': ({ paths }) => this.requireProject().stores.library.idsForPaths(paths),
+    'classes.create': ({ name, color }) => this.change(['classes'], (p) => p.stores.library.createClass(name, color)),
+    'classes.update': ({ id, ...change }) => this.change(['classes'], (p) => p.stores.library.updateClass(id, change)),
+    'classes.merge': ({ from, into }) => this.change(['classes', 'labels'], (p) => p.stores.library.mergeClasses(from, into)),
+    'classes.delete': ({ id }) => this.change(['classes', 'labels'], (p) => (p.stores.library.deleteClass(id), null)),
+    'classes.reorder': ({ ids }) => this.change(['classes'], (p) => p.stores.library.reorderClasses(ids)),
+    'labels.set': ({ imageIds, classId }) => this.change(['labels'], (p) => p.stores.library.setLabels(imageIds, classId)),
+    'suggestions.accept': ({ imageIds }) => this.change(['labels'], (p) => p.stores.library.acceptSuggestions(imageIds)),
+    'labels.undo': () => this.change(['labels'], (p) => p.stores.library.undo()),
+    'labels.redo': () => this.change(['labels'], (p) => p.stores.library.redo()),
+    'splits.pin': ({ imageIds, split }) => this.change(['splits'], (p) => (p.stores.library.pinSplit(imageIds, split, this.automaticSplit()), null)),
     'splits.configure': ({ seed, ...ratios }) =>
-      this.changeLibrary('splits', (l) => {
-        const db = this.requireProject().db;
-        const set = db.prepare('INSERT INTO project_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-        db.transaction(() => {
-          set.run('split_ratios', JSON.stringify(ratios));
-          set.run('split_seed', String(seed));
-          l.resplit(this.automaticSplit());
-        })();
+      this.change(['splits'], (p) => {
+        p.stores.settings.setSplitSettings({ ratios, seed });
+        p.stores.library.resplit(this.automaticSplit());
         return null;
       }),
     'backbones.list': () =>
       allBackbones().map((b) => ({ id: b.id, fineTunable: b.fineTuneFrom !== null, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
-    'runs.list': () => listRuns(this.requireProject().db),
-    'runs.predictions': (query) => runPredictions(this.requireProject().db, query),
-    'classify.classifiers': () => (this.project ? this.classified().list() : []),
-    'classify.summary': ({ classifierId, threshold }) => this.classified().summary(classifierId, threshold),
-    'classify.results': (query) => this.classified().page(query),
-    'classify.plan': (request) => planAction(this.requireProject().db, request),
-    'jobs.list': () => (this.jobs ? this.jobs.list() : []),
-    'jobs.start': (request) => this.requireJobs().start(request),
-    'jobs.cancel': ({ id }) => this.requireJobs().cancel(id),
-    'jobs.retry': ({ id }) => this.requireJobs().retry(id),
+    'runs.list': () => this.requireProject().stores.runs.list(),
+    'runs.predictions': (query) => this.requireProject().stores.runs.predictions(query),
+    'classify.classifiers': () => this.project?.stores.classified.list() ?? [],
+    'classify.summary': ({ classifierId, threshold }) => this.requireProject().stores.classified.summary(classifierId, threshold),
+    'classify.results': (query) => this.requireProject().stores.classified.page(query),
+    'classify.plan': (request) => planAction(this.requireProject().stores, request),
+    'jobs.list': () => this.listJobs(),
+    'jobs.start': (request) => this.startJob(request),
+    'jobs.cancel': ({ id, scope }) => this.runnerFor(scope).cancel(id),
+    'jobs.retry': ({ id, scope }) => this.runnerFor(scope).retry(id),
   };
 
   private requireDialogs() {

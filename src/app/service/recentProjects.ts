@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { RecentProject } from '../../shared/api/contract';
+import type { RecentProject } from '../../shared/api/projects';
 
 const MAX_RECENT = 12;
 const Stored = z.array(z.object({ path: z.string(), name: z.string(), openedAt: z.string() }));

@@ -171,6 +171,11 @@ export class ClassifiedStore {
     this.db.prepare('UPDATE classified_photos SET path = ? WHERE id = ?').run(to, id);
   }
 
+  /** The run a classifier is, when it is one of this project's. */
+  runOf(classifierId: number): number | null {
+    return (this.db.prepare('SELECT run_id FROM classifiers WHERE id = ?').pluck().get(classifierId) as number | null | undefined) ?? null;
+  }
+
   /** A classified photo's file and content hash (for its thumbnail). */
   photo(id: number): { path: string; hash: string | null } | null {
     return (this.db.prepare('SELECT path, hash FROM classified_photos WHERE id = ?').get(id) as { path: string; hash: string | null } | undefined) ?? null;

@@ -2,7 +2,7 @@
  * Reading and changing the photo library of an open project: queries for the grid, classes,
  * labels with undo and redo, splits. Every change is one transaction.
  */
-import type { ClassInfo, ImageQuery, LibraryPage, LibrarySummary } from '../../shared/api/contract';
+import type { ClassInfo, ImageQuery, LibraryPage, LibrarySummary } from '../../shared/api/library';
 import { GraftError } from '../../shared/api/errors';
 import { classColor } from '../../shared/classColors';
 import type { Split } from '../../shared/splits';
@@ -16,8 +16,53 @@ const SORTS: Record<ImageQuery['sort'], string> = {
   uncertainty: 'i.class_id IS NOT NULL, s.margin IS NULL, s.margin, i.id',
 };
 
+/** A photo's representative file: the first of its paths that was present at the last import. */
+export const PRESENT_PATH = (imageId: string) => `(SELECT path FROM image_paths p WHERE p.image_id = ${imageId} AND p.missing = 0 ORDER BY p.path LIMIT 1)`;
+
+/** A photo with its label and split, and a file to read it from (null when every path is gone). */
+export interface LabelledPhoto {
+  id: number;
+  hash: string;
+  classId: number;
+  split: Split;
+  path: string | null;
+}
+
+export interface PhotoFile {
+  id: number;
+  hash: string;
+  path: string | null;
+}
+
+/** The one way a class is made: named, coloured from the palette by default, placed last. */
+export function insertClass(db: Sqlite, name: string, color?: string): number {
+  const count = db.prepare('SELECT COUNT(*) FROM classes').pluck().get() as number;
+  return Number(db.prepare('INSERT INTO classes (name, color, position) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM classes))').run(name, color ?? classColor(count)).lastInsertRowid);
+}
+
 export class LibraryStore {
   constructor(private readonly db: Sqlite) {}
+
+  /** Every labelled photo, by id: what training reads. */
+  labelledPhotos(): LabelledPhoto[] {
+    return this.db.prepare(`SELECT i.id, i.hash, i.class_id AS classId, i.split, ${PRESENT_PATH('i.id')} AS path FROM images i WHERE i.class_id IS NOT NULL ORDER BY i.id`).all() as LabelledPhoto[];
+  }
+
+  /** Every unlabelled photo, by id: what suggestions are made for. */
+  unlabelledPhotos(): PhotoFile[] {
+    return this.db.prepare(`SELECT i.id, i.hash, ${PRESENT_PATH('i.id')} AS path FROM images i WHERE i.class_id IS NULL ORDER BY i.id`).all() as PhotoFile[];
+  }
+
+  /** The photo with this content, if the library has it. */
+  imageByHash(hash: string): { id: number; classId: number | null } | null {
+    return (this.db.prepare('SELECT id, class_id AS classId FROM images WHERE hash = ?').get(hash) as { id: number; classId: number | null } | undefined) ?? null;
+  }
+
+  /** A class by name (any case), created when new. */
+  ensureClass(name: string): number {
+    const existing = this.db.prepare('SELECT id FROM classes WHERE name = ?').pluck().get(name.trim()) as number | undefined;
+    return existing ?? insertClass(this.db, name.trim());
+  }
 
   /** The WHERE clause and its parameters for a filter; used by the page and by "select all". */
   private where(query: Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' | 'suggested'>): { sql: string; params: unknown[] } {
@@ -124,13 +169,7 @@ export class LibraryStore {
     if (this.db.prepare('SELECT 1 FROM classes WHERE name = ?').get(trimmed)) {
       throw new GraftError('already_exists', `There is already a class named “${trimmed}”.`);
     }
-    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM classes').get() as { n: number }).n;
-    const id = Number(
-      this.db
-        .prepare('INSERT INTO classes (name, color, position) VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM classes))')
-        .run(trimmed, color ?? classColor(count)).lastInsertRowid,
-    );
-    return this.requireClass(id);
+    return this.requireClass(insertClass(this.db, trimmed, color));
   }
 
   updateClass(id: number, change: { name?: string; color?: string }): ClassInfo {
@@ -296,7 +335,7 @@ export class LibraryStore {
 
   /** A path of the image that exists now, for the full-size preview. */
   presentPath(imageId: number): string | null {
-    return (this.db.prepare('SELECT path FROM image_paths WHERE image_id = ? AND missing = 0 ORDER BY path LIMIT 1').get(imageId) as { path: string } | undefined)?.path ?? null;
+    return (this.db.prepare(`SELECT ${PRESENT_PATH('?')}`).pluck().get(imageId) as string | null) ?? null;
   }
 
   private requireClass(id: number): ClassInfo {

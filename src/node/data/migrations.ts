@@ -9,16 +9,8 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'project metadata and the job log',
-    sql: `
-      CREATE TABLE project_meta (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-      ) STRICT;
-
+/** The job log, the same in a project and in the app's own database. */
+const JOB_LOG = `
       CREATE TABLE jobs (
         id           INTEGER PRIMARY KEY,
         kind         TEXT NOT NULL,
@@ -34,6 +26,19 @@ export const migrations: readonly Migration[] = [
         owner_pid    INTEGER                   -- the process running it: another Graft process may share the project
       ) STRICT;
       CREATE INDEX jobs_by_state ON jobs (state);
+`;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'project metadata and the job log',
+    sql: `
+      CREATE TABLE project_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      ${JOB_LOG}
     `,
   },
   {
@@ -216,6 +221,12 @@ export const migrations: readonly Migration[] = [
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
+
+/**
+ * The app's own database (in the user's data folder): the log of jobs that need no project —
+ * backbone downloads and imports, classifying into a file.
+ */
+export const appMigrations: readonly Migration[] = [{ version: 1, description: 'the job log of the app', sql: JOB_LOG }];
 
 /** 'GRFT' as a 32-bit integer: marks a SQLite file as a Graft project (PRAGMA application_id). */
 export const GRAFT_APPLICATION_ID = 0x47524654;

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraftError } from '../../shared/api/errors';
-import type { ProjectInfo } from '../../shared/api/contract';
-import { GRAFT_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations } from './migrations';
+import type { ProjectInfo } from '../../shared/api/projects';
+import { GRAFT_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
+import { projectStores, type ProjectStores } from './projectStores';
 import { openSqlite, type Sqlite } from './sqlite';
 
 export const PROJECT_EXTENSION = '.graft';
@@ -15,6 +16,7 @@ const SQLITE_HEADER = 'SQLite format 3\0';
 export interface Project {
   readonly db: Sqlite;
   readonly info: ProjectInfo;
+  readonly stores: ProjectStores;
   close(): void;
 }
 
@@ -27,9 +29,9 @@ export function configure(db: Sqlite): void {
   db.pragma('busy_timeout = 5000');
 }
 
-function migrate(db: Sqlite): void {
+export function migrate(db: Sqlite, list: readonly Migration[] = migrations): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (const migration of migrations.slice(current)) {
+  for (const migration of list.slice(current)) {
     db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
@@ -129,21 +131,17 @@ export function openProject(file: string): Project {
  * Opens a project that the main side has already checked and migrated, from a job's worker
  * process: both write through SQLite's WAL, each change in a transaction.
  */
-export function openProjectDatabase(file: string): Sqlite {
+export function openProjectDatabase(file: string): { db: Sqlite; stores: ProjectStores } {
   const db = openSqlite(file, { fileMustExist: true });
   configure(db);
-  return db;
-}
-
-/** The folder beside a project file for caches that can be rebuilt (thumbnails). */
-export function projectCacheDir(file: string): string {
-  return `${file}-cache`;
+  return { db, stores: projectStores(db) };
 }
 
 function wrap(db: Sqlite, file: string): Project {
   return {
     db,
     info: readInfo(db, file),
+    stores: projectStores(db),
     close: () => db.close(),
   };
 }

@@ -37,6 +37,13 @@ export function backboneFolder(backbone: Backbone): string {
   return path.join(modelsDir(), backbone.id);
 }
 
+/** The backbone's files in the models folder: model.json and every weight file it lists. */
+export function backboneFiles(backbone: Backbone): string[] {
+  const folder = backboneFolder(backbone);
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
+  return [path.join(folder, 'model.json'), ...(manifest.weightsManifest ?? []).flatMap((group) => group.paths.map((p) => path.join(folder, path.basename(p))))];
+}
+
 export function isAvailable(backbone: Backbone): boolean {
   return fs.existsSync(path.join(backboneFolder(backbone), 'model.json'));
 }

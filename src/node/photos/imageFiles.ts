@@ -1,6 +1,12 @@
 /** Which files are photos, how big a photo may be, and what to tell the user when one cannot be read. */
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif']);
+
+/** Whether a file is a photo by its name (its extension). */
+export function isPhotoName(file: string): boolean {
+  const dot = file.lastIndexOf('.');
+  return dot >= 0 && IMAGE_EXTENSIONS.has(file.slice(dot).toLowerCase());
+}
 /** Refuse to decode images larger than this (decompression bombs); 100 megapixels covers real cameras. */
 export const MAX_PIXELS = 100_000_000;
 

@@ -1,8 +1,10 @@
 /** Thumbnails live in the project's cache folder, one JPEG per content hash. */
 import path from 'node:path';
-import { projectCacheDir } from '../data/project';
 
-export const THUMBNAIL_SIZE = 256;
+/** The folder beside a project file for caches that can be rebuilt (thumbnails). */
+export function projectCacheDir(file: string): string {
+  return `${file}-cache`;
+}
 
 export function thumbnailPath(projectFile: string, hash: string): string {
   return path.join(projectCacheDir(projectFile), 'thumbs', hash.slice(0, 2), `${hash}.jpg`);

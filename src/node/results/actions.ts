@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ActionRequest, type ActionResult, type ClassifiedPhoto, type PlannedOperation } from '../../shared/api/classify';
-import type { Sqlite } from '../data/sqlite';
-import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
-import { ClassifiedStore } from '../data/classifiedStore';
+import type { JobContext } from '../../shared/jobs/jobContext';
+import type { ClassifiedStore } from '../data/classifiedStore';
+import type { ProjectStores } from '../data/projectStores';
+import type { Suggestion } from '../data/suggestionStore';
 import { writeResultsFile } from './resultFiles';
 import { addKeyword, newSidecar, sidecarPath } from './xmpSidecar';
 
@@ -120,14 +121,12 @@ function* sidecarSteps(store: ClassifiedStore, request: ActionRequest): Generato
 }
 
 /** Photos of the library with the same content, unlabelled, and a project class of the same name. */
-function* suggestionSteps(db: Sqlite, store: ClassifiedStore, request: ActionRequest): Generator<Step> {
-  const classes = new Map((db.prepare('SELECT id, name FROM classes').all() as { id: number; name: string }[]).map((c) => [c.name.toLocaleLowerCase(), c.id]));
-  const image = db.prepare('SELECT id, class_id AS classId FROM images WHERE hash = ?');
-  const runId = (db.prepare('SELECT run_id FROM classifiers WHERE id = ?').pluck().get(request.filter.classifierId) as number | null) ?? null;
-  const store_ = db.prepare('INSERT INTO suggestions (image_id, run_id, class_id, confidence, margin) VALUES (?, ?, ?, ?, ?) ON CONFLICT (image_id) DO UPDATE SET run_id = excluded.run_id, class_id = excluded.class_id, confidence = excluded.confidence, margin = excluded.margin');
-  for (const photo of store.select(request.filter)) {
+function* suggestionSteps(stores: ProjectStores, request: ActionRequest, collected: Suggestion[]): Generator<Step> {
+  const classes = new Map(stores.library.classes().map((c) => [c.name.toLocaleLowerCase(), c.id]));
+  const runId = stores.classified.runOf(request.filter.classifierId);
+  for (const photo of stores.classified.select(request.filter)) {
     if (photo.label === ERROR_LABEL || photo.label === UNKNOWN_LABEL || !photo.hash) continue;
-    const row = image.get(photo.hash) as { id: number; classId: number | null } | undefined;
+    const row = stores.library.imageByHash(photo.hash);
     if (!row) continue; // not in the project's library
     const classId = classes.get(photo.label.toLocaleLowerCase());
     const note = row.classId !== null ? 'already labelled' : classId === undefined ? `this project has no class “${photo.label}”` : null;
@@ -135,12 +134,13 @@ function* suggestionSteps(db: Sqlite, store: ClassifiedStore, request: ActionReq
     yield {
       operation: { source: photo.path, destination: null, note, skip: note !== null },
       photo,
-      execute: note === null ? () => void store_.run(row.id, runId, classId!, photo.confidence!, margin) : undefined,
+      execute: note === null ? () => void collected.push({ imageId: row.id, runId, classId: classId!, confidence: photo.confidence!, margin }) : undefined,
     };
   }
 }
 
-function steps(db: Sqlite, store: ClassifiedStore, request: ActionRequest): Iterable<Step> {
+function steps(stores: ProjectStores, request: ActionRequest, collected: Suggestion[]): Iterable<Step> {
+  const store = stores.classified;
   switch (request.action) {
     case 'csv':
     case 'json': {
@@ -154,7 +154,7 @@ function steps(db: Sqlite, store: ClassifiedStore, request: ActionRequest): Iter
     case 'xmp':
       return sidecarSteps(store, request);
     case 'suggest':
-      return suggestionSteps(db, store, request);
+      return suggestionSteps(stores, request, collected);
   }
 }
 
@@ -178,12 +178,11 @@ function describe(request: ActionRequest, count: number, skipped: number, dryRun
   }
 }
 
-export function planAction(db: Sqlite, request: ActionRequest): ActionPlan {
-  const store = new ClassifiedStore(db);
+export function planAction(stores: ProjectStores, request: ActionRequest): ActionPlan {
   const operations: PlannedOperation[] = [];
   let total = 0;
   let skipped = 0;
-  for (const step of steps(db, store, request)) {
+  for (const step of steps(stores, request, [])) {
     total++;
     if (step.operation.skip) skipped++;
     if (operations.length < PREVIEW) operations.push(step.operation);
@@ -191,14 +190,14 @@ export function planAction(db: Sqlite, request: ActionRequest): ActionPlan {
   return { action: request.action, summary: describe(request, total, skipped, true), total, skipped, operations };
 }
 
-export function applyAction(db: Sqlite, request: ActionRequest, context: JobContext): ActionResult {
-  const store = new ClassifiedStore(db);
+export function applyAction(stores: ProjectStores, request: ActionRequest, context: JobContext): ActionResult {
+  const store = stores.classified;
   if (request.action === 'csv' || request.action === 'json') {
     const total = store.count(request.filter);
     let done = 0;
     writeResultsFile(path.resolve(request.target!), request.action, store.select(request.filter), () => {
       done++;
-      if (done % 500 === 0) throwIfCancelled(context.signal);
+      if (done % 500 === 0) context.signal.throwIfAborted();
       context.progress(done, total, 'photos', 'Writing results');
     });
     return { action: request.action, done, skipped: 0, failed: [], summary: describe(request, done, 0, false) };
@@ -208,25 +207,23 @@ export function applyAction(db: Sqlite, request: ActionRequest, context: JobCont
   let done = 0;
   let skipped = 0;
   let seen = 0;
-  const loop = () => {
-    for (const step of steps(db, store, request)) {
-      throwIfCancelled(context.signal);
-      seen++;
-      if (!step.execute) skipped++;
-      else {
-        try {
-          step.execute();
-          done++;
-        } catch (error) {
-          failed.push({ path: step.operation.source, reason: error instanceof Error ? error.message : String(error) });
-        }
+  const suggestions: Suggestion[] = [];
+  for (const step of steps(stores, request, suggestions)) {
+    context.signal.throwIfAborted();
+    seen++;
+    if (!step.execute) skipped++;
+    else {
+      try {
+        step.execute();
+        done++;
+      } catch (error) {
+        failed.push({ path: step.operation.source, reason: error instanceof Error ? error.message : String(error) });
       }
-      context.progress(seen, total, 'photos', `${done} done · ${skipped} skipped · ${failed.length} failed`);
     }
-  };
-  // Suggestions are rows only: one transaction, all or none. Files are done one by one, and a
-  // stopped move leaves each photo either moved (its new path recorded) or where it was.
-  if (request.action === 'suggest') db.transaction(loop)();
-  else loop();
+    context.progress(seen, total, 'photos', `${done} done · ${skipped} skipped · ${failed.length} failed`);
+  }
+  // Suggestions are rows only, written at the end in one transaction: all or none. Files are done
+  // one by one, and a stopped move leaves each photo either moved (its new path recorded) or where it was.
+  stores.suggestions.upsert(suggestions);
   return { action: request.action, done, skipped, failed: failed.slice(0, 200), summary: describe(request, done + skipped + failed.length, skipped, false) + (failed.length ? ` ${failed.length} failed.` : '') };
 }

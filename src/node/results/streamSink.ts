@@ -39,10 +39,10 @@ export interface StreamSink extends ResultSink {
   close(): void;
 }
 
-export function openStreamSink(file: string | null, format: StreamFormat, labels: string[], threshold: number): StreamSink {
-  const done = file ? resume(file, format) : new Set<string>();
-  const fd = file ? fs.openSync(file, 'a') : 1; // stdout when there is no file
-  if (format === 'csv' && (!file || fs.fstatSync(fd).size === 0)) fs.writeSync(fd, csvRow(CSV_HEADER));
+export function openStreamSink(file: string, format: StreamFormat, labels: string[], threshold: number): StreamSink {
+  const done = resume(file, format);
+  const fd = fs.openSync(file, 'a');
+  if (format === 'csv' && fs.fstatSync(fd).size === 0) fs.writeSync(fd, csvRow(CSV_HEADER));
   const counts = new Map<string, number>();
   return {
     resumed: done.size,
@@ -62,8 +62,6 @@ export function openStreamSink(file: string | null, format: StreamFormat, labels
       }
       if (text) fs.writeSync(fd, text);
     },
-    close: () => {
-      if (fd !== 1) fs.closeSync(fd);
-    },
+    close: () => fs.closeSync(fd),
   };
 }

@@ -1,5 +1,6 @@
 /** The renderer's shared state: app info, the open project and its jobs, kept live by events. */
-import type { AppInfo, Job, ProjectInfo } from '../../shared/api/contract';
+import type { AppInfo, ProjectInfo } from '../../shared/api/projects';
+import type { Job } from '../../shared/api/jobs';
 import { client } from './client';
 
 export type ViewId = 'library' | 'label' | 'train' | 'evaluate' | 'classify';
@@ -16,7 +17,7 @@ class AppState {
   async start(): Promise<void> {
     client.on('project.changed', (project) => void this.showProject(project));
     client.on('job.updated', (job) => {
-      const index = this.jobs.findIndex((j) => j.id === job.id);
+      const index = this.jobs.findIndex((j) => j.id === job.id && j.scope === job.scope);
       if (index >= 0) this.jobs[index] = job;
       else this.jobs = [job, ...this.jobs];
     });
@@ -40,7 +41,7 @@ class AppState {
   }
 
   async refreshJobs(): Promise<void> {
-    this.jobs = this.project ? await client.call('jobs.list', {}) : [];
+    this.jobs = await client.call('jobs.list', {});
   }
 
   report(error: unknown): void {

@@ -55,6 +55,31 @@ export const ClassifyResult = z.object({
 });
 export type ClassifyResult = z.infer<typeof ClassifyResult>;
 
+/**
+ * Classifying without a project: an exported model folder, results appended to a .csv or .jsonl
+ * file as they come. The file is the record: a second run with the same file resumes.
+ */
+export const ClassifyToFileParams = z
+  .object({
+    /** A model folder exported with graft export. */
+    model: z.string().trim().min(1, 'Choose a model folder exported by Graft.'),
+    folders: z.array(z.string().trim().min(1)).min(1, 'Choose at least one folder.'),
+    topK: z.number().int().min(1).max(10).default(3),
+    /** Below this confidence a photo is "unknown". */
+    threshold: z.number().min(0).max(1).default(0),
+    out: z.string().trim().regex(/\.(csv|jsonl)$/i, 'Without a project, results go to a .csv or .jsonl file (written as they come, and resumed).'),
+  })
+  .strict();
+
+export const ClassifyToFileResult = ClassifyResult.extend({
+  out: z.string(),
+  /** Photos per label written by this run (the model's classes, then unknown and error). */
+  counts: z.array(z.object({ label: z.string(), count: z.number().int() })),
+  /** Photos the file already listed from an earlier run (resumed). */
+  resumed: z.number().int(),
+});
+export type ClassifyToFileResult = z.infer<typeof ClassifyToFileResult>;
+
 export const Guess = z.object({ label: z.string(), confidence: z.number() });
 
 export const ClassifiedPhoto = z.object({

@@ -3,23 +3,27 @@
  * what they receive: these cross a process boundary.
  */
 import { z } from 'zod';
-import { JobRequest } from '../api/contract';
+import { EpochPoint } from '../api/training';
+import { JobRequest } from './registry';
 
 export const ToWorker = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run'), jobId: z.number().int(), projectPath: z.string(), request: JobRequest }),
+  /** Run this job; projectPath is null for the app's own jobs. */
+  z.object({ type: z.literal('run'), jobId: z.number().int(), projectPath: z.string().nullable(), request: JobRequest }),
   z.object({ type: z.literal('cancel') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
 
+export const ProgressMessage = z.object({
+  type: z.literal('progress'),
+  done: z.number(),
+  total: z.number().nullable(),
+  unit: z.string(),
+  message: z.string(),
+  epoch: EpochPoint.optional(),
+});
+
 export const FromWorker = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('progress'),
-    done: z.number(),
-    total: z.number().nullable(),
-    unit: z.string(),
-    message: z.string(),
-    metrics: z.record(z.string(), z.number()).optional(),
-  }),
+  ProgressMessage,
   z.object({ type: z.literal('done'), result: z.unknown() }),
   z.object({ type: z.literal('failed'), message: z.string() }),
   z.object({ type: z.literal('cancelled') }),

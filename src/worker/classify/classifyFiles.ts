@@ -1,25 +1,24 @@
 /**
- * Classifies the photos under folder trees. Files stream through in small chunks — the next
- * chunk decodes (sharp, on libuv's threads) while the model runs on the current one — and each
- * chunk's results are handed to a sink before the next, so memory stays flat however large the
- * library and a stopped job keeps everything done so far. Files the sink already has, unchanged,
- * are skipped (that is how a job resumes); content already classified at another path is reused.
+ * Classifies photo files through the photo pipeline: each file is checked, hashed and decoded a
+ * few files ahead while the model runs on the batch before, and each batch's results are handed
+ * to a sink before the next, so memory stays flat however large the library and a stopped job
+ * keeps everything done so far. Files the sink already has, unchanged, are skipped (that is how a
+ * job resumes); content already classified at another path is reused.
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ClassifyResult } from '../../shared/api/classify';
-import { describeDecodeError, IMAGE_EXTENSIONS } from '../../node/photos/imageFiles';
-import { photoPixels } from '../ml/photoPixels';
-import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
-import { describeFsError, walkFiles } from '../pipeline/walkFiles';
-import type { ClassifierEngine } from '../ml/classifierEngine';
+import type { JobContext } from '../../shared/jobs/jobContext';
 import type { PhotoOutcome, ResultSink, TopGuesses } from '../../node/results/resultSink';
+import { decodeSide, modelPixels, uprightRgb } from '../../node/photos/decode';
+import { describeDecodeError } from '../../node/photos/imageFiles';
+import { readPhoto, statPhoto } from '../../node/photos/photoFile';
+import type { Classifier } from '../ml/classifier';
+import { photoBatches } from '../pipeline/photoBatches';
+import type { Problem } from '../pipeline/walkFiles';
 
-const CHUNK = 16;
+const BATCH = 16;
 const MAX_PROBLEMS_LISTED = 100;
 
-type Prepared = { kind: 'unchanged' } | { kind: 'done'; outcome: PhotoOutcome; reused: boolean } | { kind: 'decoded'; outcome: PhotoOutcome; pixels: Buffer };
+type Prepared = { kind: 'unchanged' } | { kind: 'done'; outcome: PhotoOutcome; reused: boolean } | { kind: 'decoded'; outcome: PhotoOutcome };
 
 export function topGuesses(probabilities: ArrayLike<number>, k: number): TopGuesses {
   return Array.from(probabilities, (p, i) => [i, p] as [number, number])
@@ -27,92 +26,57 @@ export function topGuesses(probabilities: ArrayLike<number>, k: number): TopGues
     .slice(0, k);
 }
 
-/** The image files under the folders, sorted, and the problems met while looking. */
-export function findPhotos(folders: string[], signal: AbortSignal): { files: string[]; problems: { path: string; reason: string }[] } {
-  const files: string[] = [];
-  const problems: { path: string; reason: string }[] = [];
-  for (const folder of folders.map((f) => path.resolve(f))) {
-    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder.`);
-    const walked = walkFiles(folder, signal);
-    files.push(...walked.files.filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase())));
-    problems.push(...walked.problems);
-  }
-  return { files: [...new Set(files)], problems };
-}
+export type ClassifyCounts = Omit<ClassifyResult, 'classifierId'>;
 
-export async function classifyFiles(
-  folders: string[],
-  engine: ClassifierEngine,
-  sink: ResultSink,
-  options: { topK: number; context: JobContext },
-): Promise<Omit<ClassifyResult, 'classifierId'>> {
+/** Classifies `files` (already found; `problems` met while finding them are reported with the rest). */
+export async function classifyFiles(files: string[], problems: Problem[], classifier: Classifier, sink: ResultSink, options: { topK: number; context: JobContext }): Promise<ClassifyCounts> {
   const { context, topK } = options;
-  context.progress(0, null, 'photos', 'Looking for photos');
-  const found = findPhotos(folders, context.signal);
-  const files = found.files;
-  const problems = [...found.problems];
   const started = Date.now();
-  const size = engine.inputSize;
+  const size = classifier.model.inputSize;
+  const side = decodeSide(size);
+  const listed = [...problems];
   const stats = { classified: 0, reused: 0, unchanged: 0, failed: 0 };
 
-  const prepare = async (file: string): Promise<Prepared> => {
-    let stat: fs.Stats;
+  const load = async (file: string): Promise<{ pixels: Buffer | null; data: Prepared }> => {
+    const failed = (outcome: PhotoOutcome, error: string) => ({ pixels: null, data: { kind: 'done' as const, reused: false, outcome: { ...outcome, error } } });
+    const stat = await statPhoto(file);
+    if ('reason' in stat) return failed({ path: file, size: 0, mtimeMs: 0, hash: null, top: null, error: null }, stat.reason);
+    if (sink.hasUnchanged(file, stat.stat.size, stat.stat.mtimeMs)) return { pixels: null, data: { kind: 'unchanged' } };
+    const outcome: PhotoOutcome = { path: file, size: stat.stat.size, mtimeMs: stat.stat.mtimeMs, hash: null, top: null, error: null };
+    const read = await readPhoto(file);
+    if (!read.ok) return failed(outcome, read.reason);
+    outcome.hash = read.hash;
+    const known = sink.byHash(read.hash);
+    if (known) return { pixels: null, data: { kind: 'done', reused: true, outcome: { ...outcome, top: known } } };
     try {
-      stat = await fs.promises.stat(file);
+      return { pixels: await modelPixels(await uprightRgb(read.bytes ?? file, side), size, classifier.crop), data: { kind: 'decoded', outcome } };
     } catch (error) {
-      return { kind: 'done', reused: false, outcome: { path: file, size: 0, mtimeMs: 0, hash: null, top: null, error: describeFsError(error) } };
-    }
-    const mtimeMs = Math.trunc(stat.mtimeMs);
-    if (sink.hasUnchanged(file, stat.size, mtimeMs)) return { kind: 'unchanged' };
-    const outcome: PhotoOutcome = { path: file, size: stat.size, mtimeMs, hash: null, top: null, error: null };
-    let bytes: Buffer;
-    try {
-      bytes = await fs.promises.readFile(file);
-    } catch (error) {
-      return { kind: 'done', reused: false, outcome: { ...outcome, error: describeFsError(error) } };
-    }
-    if (!bytes.length) return { kind: 'done', reused: false, outcome: { ...outcome, error: 'empty file (0 bytes)' } };
-    outcome.hash = createHash('sha256').update(bytes).digest('hex');
-    const known = sink.byHash(outcome.hash);
-    if (known) return { kind: 'done', reused: true, outcome: { ...outcome, top: known } };
-    try {
-      return { kind: 'decoded', outcome, pixels: await photoPixels(bytes, size, engine.crop) };
-    } catch (error) {
-      return { kind: 'done', reused: false, outcome: { ...outcome, error: describeDecodeError(error, bytes) } };
+      return failed(outcome, describeDecodeError(error, read.bytes ?? undefined));
     }
   };
-  const prepareChunk = (start: number) => Promise.all(files.slice(start, start + CHUNK).map(prepare));
 
-  let next: Promise<Prepared[]> | null = files.length ? prepareChunk(0) : null;
-  for (let start = 0; next; start += CHUNK) {
-    const prepared = await next;
-    throwIfCancelled(context.signal);
-    next = start + CHUNK < files.length ? prepareChunk(start + CHUNK) : null;
-    const decoded = prepared.filter((p): p is Extract<Prepared, { kind: 'decoded' }> => p.kind === 'decoded');
-    if (decoded.length) {
-      const pixels = new Float32Array(decoded.length * size * size * 3);
-      decoded.forEach((d, i) => pixels.set(d.pixels, i * size * size * 3));
-      const probabilities = await engine.probabilities(pixels, decoded.length);
-      const classes = engine.labels.length;
-      decoded.forEach((d, i) => (d.outcome.top = topGuesses(probabilities.subarray(i * classes, (i + 1) * classes), topK)));
-    }
+  let done = 0;
+  context.progress(0, files.length, 'photos', 'Classifying');
+  for await (const batch of photoBatches(files, load, classifier.model, { batchSize: BATCH, ahead: 2 * BATCH, signal: context.signal })) {
     const outcomes: PhotoOutcome[] = [];
-    for (const p of prepared) {
-      if (p.kind === 'unchanged') {
+    for (const { data, output } of batch) {
+      if (data.kind === 'unchanged') {
         stats.unchanged++;
         continue;
       }
-      outcomes.push(p.outcome);
-      if (p.outcome.error) {
+      if (data.kind === 'decoded') data.outcome.top = topGuesses(output!, topK);
+      outcomes.push(data.outcome);
+      if (data.outcome.error) {
         stats.failed++;
-        if (problems.length < MAX_PROBLEMS_LISTED) problems.push({ path: p.outcome.path, reason: p.outcome.error });
-      } else if (p.kind === 'done' && p.reused) stats.reused++;
+        if (listed.length < MAX_PROBLEMS_LISTED) listed.push({ path: data.outcome.path, reason: data.outcome.error });
+      } else if (data.kind === 'done' && data.reused) stats.reused++;
       else stats.classified++;
     }
     sink.write(outcomes);
-    const done = Math.min(start + CHUNK, files.length);
+    done += batch.length;
     context.progress(done, files.length, 'photos', `${stats.classified} classified · ${stats.unchanged} already done · ${stats.failed} unreadable`);
   }
   const seconds = (Date.now() - started) / 1000;
-  return { found: files.length, ...stats, seconds, photosPerSecond: seconds > 0 ? (stats.classified + stats.reused) / seconds : 0, engine: engine.engine, problems };
+  const looked = stats.classified + stats.reused;
+  return { found: files.length, ...stats, seconds, photosPerSecond: seconds > 0 ? looked / seconds : 0, engine: classifier.model.engine, problems: listed };
 }

@@ -3,27 +3,23 @@
  * project) classifies the photos under folder trees; results are stored in the project as they
  * come, so a cancelled or crashed job resumes where it stopped.
  */
-import type { z } from 'zod';
-import type { ClassifyParams, ClassifyResult } from '../../shared/api/classify';
-import { ClassifiedStore } from '../../node/data/classifiedStore';
+import type { ClassifyResult } from '../../shared/api/classify';
+import type { JobParams } from '../../shared/jobs/registry';
 import { classifyFiles } from '../classify/classifyFiles';
-import { engineForFolder, engineForRun } from '../ml/classifierEngine';
-import { openProjectDatabase } from '../../node/data/project';
-import type { JobContext } from '../../shared/jobs/jobContext';
+import { classifierForFolder, classifierForRun } from '../ml/classifier';
+import { findPhotos } from '../pipeline/findPhotos';
+import type { ProjectJobEnvironment } from './jobEnvironment';
 
-export async function classify(params: z.output<typeof ClassifyParams>, projectPath: string, context: JobContext): Promise<ClassifyResult> {
-  const db = openProjectDatabase(projectPath);
+export async function classify(params: JobParams<'classify'>, env: ProjectJobEnvironment): Promise<ClassifyResult> {
+  const { stores } = env.project;
+  env.progress(0, null, 'photos', 'Looking for photos');
+  const found = await findPhotos(params.folders, env.signal);
+  const classifier = 'runId' in params.model ? await classifierForRun(stores.runs, params.model.runId) : await classifierForFolder(params.model.folder);
   try {
-    const engine = 'runId' in params.model ? await engineForRun(db, params.model.runId) : await engineForFolder(params.model.folder);
-    try {
-      const store = new ClassifiedStore(db);
-      const classifierId = store.ensureClassifier(engine);
-      const result = await classifyFiles(params.folders, engine, store.sink(classifierId), { topK: params.topK, context });
-      return { classifierId, ...result };
-    } finally {
-      await engine.release();
-    }
+    const classifierId = stores.classified.ensureClassifier(classifier);
+    const result = await classifyFiles(found.photos.map((p) => p.path), found.problems, classifier, stores.classified.sink(classifierId), { topK: params.topK, context: env });
+    return { classifierId, ...result };
   } finally {
-    db.close();
+    await classifier.model.release();
   }
 }

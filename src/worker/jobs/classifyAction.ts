@@ -1,14 +1,9 @@
-/** The job applying an action to classified photos (see classify/actions.ts). */
-import type { ActionRequest, ActionResult } from '../../shared/api/classify';
+/** The job applying an action to classified photos (previewed first: see node/results/actions.ts). */
+import type { ActionResult } from '../../shared/api/classify';
+import type { JobParams } from '../../shared/jobs/registry';
 import { applyAction } from '../../node/results/actions';
-import { openProjectDatabase } from '../../node/data/project';
-import type { JobContext } from '../../shared/jobs/jobContext';
+import type { ProjectJobEnvironment } from './jobEnvironment';
 
-export function classifyAction(request: ActionRequest, projectPath: string, context: JobContext): ActionResult {
-  const db = openProjectDatabase(projectPath);
-  try {
-    return applyAction(db, request, context);
-  } finally {
-    db.close();
-  }
+export async function classifyAction(params: JobParams<'classifyAction'>, env: ProjectJobEnvironment): Promise<ActionResult> {
+  return applyAction(env.project.stores, params, env);
 }

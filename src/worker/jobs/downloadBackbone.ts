@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findBackbone } from '../../shared/catalogue';
-import type { DownloadResult } from '../../shared/api/contract';
+import type { DownloadResult } from '../../shared/api/training';
 import { backboneFolder, modelsDir } from '../../node/models/modelStore';
-import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
+import type { JobContext } from '../../shared/jobs/jobContext';
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
 
@@ -55,7 +55,7 @@ export async function downloadBackbone(params: { backbone: string }, context: Jo
     fs.writeFileSync(path.join(partial, 'model.json'), manifestBytes);
     let done = 0;
     for (const file of manifest.weightsManifest.flatMap((group) => group.paths)) {
-      throwIfCancelled(context.signal);
+      context.signal.throwIfAborted();
       const bytes = await fetchBytes(new URL(file, modelUrl).toString(), context.signal);
       fs.writeFileSync(path.join(partial, path.basename(file)), bytes);
       done += bytes.length;

@@ -6,22 +6,24 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HashFolderResult } from '../../shared/api/contract';
-import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
-import { describeFsError, walkFiles } from '../pipeline/walkFiles';
+import type { HashFolderResult } from '../../shared/api/library';
+import type { JobParams } from '../../shared/jobs/registry';
+import type { JobContext } from '../../shared/jobs/jobContext';
+import { describeFsError } from '../../node/files/fsErrors';
+import { walkFiles } from '../pipeline/walkFiles';
 
 const CHUNK = 1 << 20;
 
-export async function hashFolder(params: { folder: string }, context: JobContext): Promise<HashFolderResult> {
+export async function hashFolder(params: JobParams<'hashFolder'>, context: JobContext): Promise<HashFolderResult> {
   const root = path.resolve(params.folder);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`${root} is not a folder.`);
   context.progress(0, null, 'bytes', 'Listing files');
-  const walked = walkFiles(root, context.signal);
+  const walked = await walkFiles(root, context.signal);
   const unreadable = walked.problems.map((p) => ({ path: path.relative(root, p.path), reason: p.reason }));
   const files: { path: string; size: number }[] = [];
   for (const file of walked.files) {
     try {
-      files.push({ path: file, size: fs.statSync(file).size });
+      files.push({ path: file, size: (await fs.promises.stat(file)).size });
     } catch (error) {
       unreadable.push({ path: path.relative(root, file), reason: describeFsError(error) });
     }
@@ -36,20 +38,18 @@ export async function hashFolder(params: { folder: string }, context: JobContext
     const relative = path.relative(root, file.path);
     try {
       const hash = createHash('sha256');
-      const fd = fs.openSync(file.path, 'r');
+      const handle = await fs.promises.open(file.path, 'r');
       try {
         for (;;) {
-          throwIfCancelled(context.signal);
-          const read = fs.readSync(fd, buffer, 0, CHUNK, null);
-          if (read === 0) break;
-          hash.update(buffer.subarray(0, read));
-          doneBytes += read;
+          context.signal.throwIfAborted();
+          const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+          if (bytesRead === 0) break;
+          hash.update(buffer.subarray(0, bytesRead));
+          doneBytes += bytesRead;
           context.progress(doneBytes, totalBytes, 'bytes', `${hashed} of ${files.length} files`);
-          // Yield so that a cancel message arriving on the IPC channel is handled mid-file.
-          if (doneBytes % (64 * CHUNK) < CHUNK) await new Promise((resolve) => setImmediate(resolve));
         }
       } finally {
-        fs.closeSync(fd);
+        await handle.close();
       }
       const digest = hash.digest('hex');
       byHash.set(digest, [...(byHash.get(digest) ?? []), relative]);

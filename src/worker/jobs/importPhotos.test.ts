@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBadFiles, writeJpeg } from '../../../test-support/imageFixtures';
 import { makeTempDir } from '../../../test-support/tempDir';
+import { projectEnvironment } from '../../../test-support/jobEnvironment';
 import { createProject, type Project } from '../../node/data/project';
-import { LibraryStore } from '../../node/data/libraryStore';
 import { thumbnailPath } from '../../node/photos/thumbnails';
 import { importPhotos } from './importPhotos';
 import type { JobContext } from '../../shared/jobs/jobContext';
@@ -32,15 +32,15 @@ describe('import', () => {
     await writeJpeg(path.join(root, 'validation', 'dogs', 'd2.jpg'), { r: 0, g: 0, b: 250 });
     fs.writeFileSync(path.join(root, 'README.txt'), 'not a photo');
 
-    const first = await importPhotos({ folders: [root], folderLabels: true }, project.info.path, context);
+    const first = await importPhotos({ folders: [root], folderLabels: true }, projectEnvironment(project, context));
     expect(first).toMatchObject({ found: 3, added: 3, labelled: 3, skipped: 1, problems: [] });
-    const library = new LibraryStore(project.db);
+    const library = project.stores.library;
     expect(library.classes().map((c) => [c.name, c.count]).sort()).toEqual([['cats', 1], ['dogs', 2]]);
     expect(library.summary().splits).toEqual({ train: 2, validation: 1, test: 0 });
     const item = library.page({ sort: 'name', offset: 0, limit: 10 }).items[0];
     expect(fs.existsSync(thumbnailPath(project.info.path, item.hash))).toBe(true);
 
-    const second = await importPhotos({ folders: [root], folderLabels: true }, project.info.path, context);
+    const second = await importPhotos({ folders: [root], folderLabels: true }, projectEnvironment(project, context));
     expect(second).toMatchObject({ found: 3, added: 0, unchanged: 3, newPaths: 0 });
   });
 
@@ -49,17 +49,17 @@ describe('import', () => {
     await writeJpeg(path.join(root, 'a', 'x.jpg'), { r: 9, g: 9, b: 9 });
     fs.mkdirSync(path.join(root, 'b'));
     fs.copyFileSync(path.join(root, 'a', 'x.jpg'), path.join(root, 'b', 'copy.jpg'));
-    const first = await importPhotos({ folders: [root], folderLabels: false }, project.info.path, context);
+    const first = await importPhotos({ folders: [root], folderLabels: false }, projectEnvironment(project, context));
     expect(first).toMatchObject({ added: 1, newPaths: 1 });
 
-    const library = new LibraryStore(project.db);
+    const library = project.stores.library;
     const [image] = library.page({ sort: 'name', offset: 0, limit: 10 }).items;
     const cls = library.createClass('grey');
     library.setLabels([image.id], cls.id);
 
     fs.renameSync(path.join(root, 'a', 'x.jpg'), path.join(root, 'moved.jpg'));
     fs.rmSync(path.join(root, 'b', 'copy.jpg'));
-    const again = await importPhotos({ folders: [root], folderLabels: false }, project.info.path, context);
+    const again = await importPhotos({ folders: [root], folderLabels: false }, projectEnvironment(project, context));
     expect(again).toMatchObject({ added: 0, newPaths: 1, missing: 2 });
     const after = library.page({ sort: 'name', offset: 0, limit: 10 });
     expect(after.total).toBe(1);
@@ -71,7 +71,7 @@ describe('import', () => {
     const bad = await writeBadFiles(root);
     await writeJpeg(path.join(root, 'good.jpg'), { r: 10, g: 200, b: 10 });
 
-    const result = await importPhotos({ folders: [root], folderLabels: false }, project.info.path, context);
+    const result = await importPhotos({ folders: [root], folderLabels: false }, projectEnvironment(project, context));
     const reasons = Object.fromEntries(result.problems.map((p) => [path.basename(p.path), p.reason]));
     expect(reasons['empty.jpg']).toMatch(/empty file/);
     expect(reasons['notes.jpg']).toMatch(/not a readable image/);
@@ -82,6 +82,6 @@ describe('import', () => {
     else expect(reasons['secret.jpg']).toMatch(/permission denied/);
     expect(result.added).toBe(runAsRoot ? 2 : 1);
     expect(fs.existsSync(bad.empty)).toBe(true);
-    expect(new LibraryStore(project.db).summary().problems.length).toBe(result.problems.length);
+    expect(project.stores.library.summary().problems.length).toBe(result.problems.length);
   });
 });

@@ -3,120 +3,87 @@
  * guesses become suggestions the user accepts one by one or in bulk, and their margins order the
  * "label next" queue (least sure first), where a person's label teaches the model the most.
  */
-import type { SuggestResult } from '../../shared/api/contract';
-import { engineForRun } from '../ml/classifierEngine';
-import { openProjectDatabase } from '../../node/data/project';
-import type { Sqlite } from '../../node/data/sqlite';
-import { photoPixels } from '../ml/photoPixels';
-import { cachedFeatures } from '../ml/featureCache';
-import { Head, type HeadConfig } from '../ml/head';
-import type { SavedWeights } from '../ml/parameterModel';
-import { TrainParams } from '../../shared/api/contract';
+import type { SuggestResult } from '../../shared/api/training';
+import type { JobParams } from '../../shared/jobs/registry';
+import type { PhotoFile } from '../../node/data/libraryStore';
+import type { Suggestion } from '../../node/data/suggestionStore';
+import type { TransferRun } from '../../node/data/runStore';
+import { requireBackbone } from '../../node/models/modelStore';
+import { photoPixels } from '../../node/photos/decode';
+import { classifierForRun } from '../ml/classifier';
+import { cachedFeatures } from '../ml/features';
+import { Head } from '../ml/head';
 import { initTensorflow, tf } from '../ml/tensorflow';
-import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
+import { photoBatches } from '../pipeline/photoBatches';
+import type { ProjectJobEnvironment } from './jobEnvironment';
 
-interface RunRow {
-  id: number;
-  backbone: string;
-  config: string;
-  classes: string;
-  head: Buffer;
-  fineTuned: 0 | 1;
+interface Guesses {
+  /** Class probabilities by content hash, for the photos that could be read. */
+  probabilities: Map<string, Float32Array>;
+  unreadable: number;
+}
+
+/** The head on cached (or newly computed) backbone features: the usual case, fast after training. */
+async function throughHead(env: ProjectJobEnvironment, run: TransferRun, photos: PhotoFile[]): Promise<Guesses> {
+  const extracted = await cachedFeatures(env.project.stores.features, photos, requireBackbone(run.backbone), run.config.crop, env);
+  env.signal.throwIfAborted();
+  const usable = photos.filter((p) => extracted.vectors.has(p.hash));
+  const probabilities = new Map<string, Float32Array>();
+  if (usable.length) {
+    const head = Head.fromJSON(run.head);
+    const width = head.config.inputSize;
+    const rows = new Float32Array(usable.length * width);
+    usable.forEach((p, i) => rows.set(extracted.vectors.get(p.hash)!, i * width));
+    const features = tf.tensor2d(rows, [usable.length, width]);
+    (await head.predict(features)).forEach((p, i) => probabilities.set(usable[i].hash, Float32Array.from(p)));
+    features.dispose();
+    head.dispose();
+  }
+  return { probabilities, unreadable: extracted.unreadable.length };
 }
 
 /** A fine-tuned run's backbone differs from the cached features': its photos go through the whole model. */
-async function probabilitiesThroughModel(db: Sqlite, runId: number, photos: { hash: string; path: string | null }[], context: JobContext) {
-  const engine = await engineForRun(db, runId);
-  const size = engine.inputSize;
-  const probabilities = new Map<string, number[]>();
-  const unreadable: string[] = [];
+async function throughModel(env: ProjectJobEnvironment, run: TransferRun, photos: PhotoFile[]): Promise<Guesses> {
+  const classifier = await classifierForRun(env.project.stores.runs, run.id);
+  const size = classifier.model.inputSize;
+  const probabilities = new Map<string, Float32Array>();
+  let unreadable = 0;
+  let done = 0;
+  const load = async (photo: PhotoFile) => ({ pixels: photo.path ? await photoPixels(photo.path, size, classifier.crop).catch(() => null) : null, data: null });
   try {
-    for (let start = 0; start < photos.length; start += 16) {
-      throwIfCancelled(context.signal);
-      const batch: { hash: string; pixels: Buffer }[] = [];
-      await Promise.all(
-        photos.slice(start, start + 16).map(async (photo) => {
-          try {
-            batch.push({ hash: photo.hash, pixels: await photoPixels(photo.path ?? '', size, engine.crop) });
-          } catch {
-            unreadable.push(photo.path ?? photo.hash);
-          }
-        }),
-      );
-      if (batch.length) {
-        const pixels = new Float32Array(batch.length * size * size * 3);
-        batch.forEach((b, i) => pixels.set(b.pixels, i * size * size * 3));
-        const output = await engine.probabilities(pixels, batch.length);
-        const classes = engine.labels.length;
-        batch.forEach((b, i) => probabilities.set(b.hash, Array.from(output.subarray(i * classes, (i + 1) * classes))));
+    for await (const batch of photoBatches(photos, load, classifier.model, { batchSize: 16, ahead: 32, signal: env.signal })) {
+      for (const { item, output } of batch) {
+        if (output) probabilities.set(item.hash, output.slice());
+        else unreadable++;
       }
-      context.progress(Math.min(start + 16, photos.length), photos.length, 'photos', 'Reading photos');
+      done += batch.length;
+      env.progress(done, photos.length, 'photos', 'Looking at the unlabelled photos');
     }
   } finally {
-    await engine.release();
+    await classifier.model.release();
   }
   return { probabilities, unreadable };
 }
 
-export async function suggest(params: { runId?: number }, projectPath: string, context: JobContext): Promise<SuggestResult> {
+export async function suggest(params: JobParams<'suggest'>, env: ProjectJobEnvironment): Promise<SuggestResult> {
   await initTensorflow();
-  const db = openProjectDatabase(projectPath);
-  try {
-    const run = (
-      params.runId === undefined
-        ? db.prepare(`SELECT id, backbone, config, classes, head, fine_tuned IS NOT NULL AS fineTuned FROM runs WHERE kind = 'transfer' ORDER BY id DESC LIMIT 1`).get()
-        : db.prepare(`SELECT id, backbone, config, classes, head, fine_tuned IS NOT NULL AS fineTuned FROM runs WHERE id = ? AND kind = 'transfer'`).get(params.runId)
-    ) as RunRow | undefined;
-    if (!run) throw new Error(params.runId === undefined ? 'Train a model first (suggestions come from a transfer-learning run).' : `Run ${params.runId} is not a transfer-learning run of this project.`);
-    const config = TrainParams.parse(JSON.parse(run.config));
-    const classes = JSON.parse(run.classes) as { id: number }[];
-    const existing = new Set((db.prepare('SELECT id FROM classes').all() as { id: number }[]).map((c) => c.id));
-    const photos = db
-      .prepare(
-        `SELECT i.id, i.hash, (SELECT path FROM image_paths p WHERE p.image_id = i.id AND p.missing = 0 ORDER BY p.path LIMIT 1) AS path
-         FROM images i WHERE i.class_id IS NULL ORDER BY i.id`,
-      )
-      .all() as { id: number; hash: string; path: string | null }[];
-
-    const started = Date.now();
-    let usable: typeof photos;
-    let probabilities: number[][];
-    let unreadable: number;
-    if (run.fineTuned) {
-      const through = await probabilitiesThroughModel(db, run.id, photos, context);
-      usable = photos.filter((p) => through.probabilities.has(p.hash));
-      probabilities = usable.map((p) => through.probabilities.get(p.hash)!);
-      unreadable = through.unreadable.length;
-    } else {
-      const extracted = await cachedFeatures(db, photos, run.backbone, config.crop, context);
-      throwIfCancelled(context.signal);
-      usable = photos.filter((p) => extracted.vectors.has(p.hash));
-      const head = Head.fromJSON(JSON.parse(run.head.toString('utf8')) as SavedWeights<HeadConfig>);
-      const width = head.config.inputSize;
-      const rows = new Float32Array(usable.length * width);
-      usable.forEach((p, i) => rows.set(extracted.vectors.get(p.hash)!, i * width));
-      const features = tf.tensor2d(rows, [usable.length, width]);
-      probabilities = usable.length ? await head.predict(features) : [];
-      features.dispose();
-      head.dispose();
-      unreadable = extracted.unreadable.length;
-    }
-
-    const store = db.prepare('INSERT INTO suggestions (image_id, run_id, class_id, confidence, margin) VALUES (?, ?, ?, ?, ?)');
-    let suggested = 0;
-    db.transaction(() => {
-      db.prepare('DELETE FROM suggestions').run();
-      usable.forEach((photo, i) => {
-        const p = probabilities[i];
-        const order = p.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]);
-        const classId = classes[order[0][1]].id;
-        if (!existing.has(classId)) return; // the class was deleted since training
-        store.run(photo.id, run.id, classId, order[0][0], order[0][0] - (order[1]?.[0] ?? 0));
-        suggested++;
-      });
-    })();
-    return { runId: run.id, suggested, unreadable, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    db.close();
+  const { stores } = env.project;
+  const runId = params.runId ?? stores.runs.latestTransferId();
+  if (runId === null) throw new Error('Train a model first (suggestions come from a transfer-learning run).');
+  const run = stores.runs.transferRun(runId);
+  const photos = stores.library.unlabelledPhotos();
+  const started = Date.now();
+  const guesses = run.fineTuned ? await throughModel(env, run, photos) : await throughHead(env, run, photos);
+  const existing = new Set(stores.library.classes().map((c) => c.id));
+  const suggestions: Suggestion[] = [];
+  for (const photo of photos) {
+    const p = guesses.probabilities.get(photo.hash);
+    if (!p) continue;
+    const order = Array.from(p, (v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]);
+    const classId = run.classes[order[0][1]].id;
+    if (!existing.has(classId)) continue; // the class was deleted since training
+    suggestions.push({ imageId: photo.id, runId: run.id, classId, confidence: order[0][0], margin: order[0][0] - (order[1]?.[0] ?? 0) });
   }
+  stores.suggestions.replaceAll(suggestions);
+  return { runId: run.id, suggested: suggestions.length, unreadable: guesses.unreadable, seconds: (Date.now() - started) / 1000 };
 }

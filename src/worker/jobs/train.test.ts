@@ -2,10 +2,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../../../test-support/imageFixtures';
 import { makeTempDir } from '../../../test-support/tempDir';
+import { projectEnvironment } from '../../../test-support/jobEnvironment';
 import { useTestModels } from '../../../test-support/testModels';
 import { createProject, type Project } from '../../node/data/project';
-import { LibraryStore } from '../../node/data/libraryStore';
-import { listRuns, runPredictions } from '../../node/data/runStore';
 import { importPhotos } from './importPhotos';
 import type { JobContext } from '../../shared/jobs/jobContext';
 import { suggest } from './suggest';
@@ -28,7 +27,7 @@ beforeAll(async () => {
     await writeJpeg(path.join(temp.dir, 'photos', 'red', `r${i}.jpg`), { r: 230 - shade / 3, g: shade, b: 40 });
     await writeJpeg(path.join(temp.dir, 'photos', 'blue', `b${i}.jpg`), { r: 40, g: shade, b: 230 - shade / 3 });
   }
-  await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
+  await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, projectEnvironment(project, context));
 });
 afterAll(() => {
   project.close();
@@ -37,7 +36,7 @@ afterAll(() => {
 
 describe('train job', () => {
   it('trains on backbone features, evaluates on photos it did not train on, and records the run', async () => {
-    const result = await train(params, project.info.path, null, context);
+    const result = await train(params, projectEnvironment(project, context));
     expect(result.backend).toBe('wasm');
     expect(result.classes.sort()).toEqual(['blue', 'red']);
     expect(result.featuresComputed).toBe(48);
@@ -45,35 +44,35 @@ describe('train job', () => {
     expect(result.photos.train + result.photos.earlyStopping + result.photos.test).toBe(48);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(result.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(result.photos.test);
-    expect(listRuns(project.db)[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm' });
-    const predictions = runPredictions(project.db, { runId: result.runId, limit: 1000 });
+    expect(project.stores.runs.list()[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm' });
+    const predictions = project.stores.runs.predictions({ runId: result.runId, limit: 1000 });
     expect(predictions).toHaveLength(result.photos.test);
     expect(predictions.map((p) => p.loss)).toEqual([...predictions.map((p) => p.loss)].sort((a, b) => b - a));
-    const [firstId, secondId] = listRuns(project.db)[0].classIds;
-    const cell = runPredictions(project.db, { runId: result.runId, trueClassId: firstId, predictedClassId: firstId, limit: 1000 });
+    const [firstId, secondId] = project.stores.runs.list()[0].classIds;
+    const cell = project.stores.runs.predictions({ runId: result.runId, trueClassId: firstId, predictedClassId: firstId, limit: 1000 });
     expect(cell.length).toBe(result.evaluation.confusion[0][0]);
     expect(cell.every((p) => p.trueClassId === firstId && p.predictedClassId === firstId && p.confidence > 0.5)).toBe(true);
     expect(secondId).not.toBe(firstId);
   });
 
   it('retrains from cached features after labels change', async () => {
-    const library = new LibraryStore(project.db);
+    const library = project.stores.library;
     const red = library.classes().find((c) => c.name === 'red')!;
     const someBlue = library.page({ classId: library.classes().find((c) => c.name === 'blue')!.id, sort: 'name', offset: 0, limit: 2 }).items.map((i) => i.id);
     library.setLabels(someBlue, red.id);
-    const result = await train(params, project.info.path, null, context);
+    const result = await train(params, projectEnvironment(project, context));
     expect(result.featuresComputed).toBe(0);
-    expect(listRuns(project.db)).toHaveLength(2);
+    expect(project.stores.runs.list()).toHaveLength(2);
   });
 
   it('suggests labels for unlabelled photos, queues the least sure first, and accepts them in one undoable action', async () => {
-    const library = new LibraryStore(project.db);
+    const library = project.stores.library;
     const photos = library.page({ sort: 'name', offset: 0, limit: 100 }).items;
     const truth = new Map(photos.map((p) => [p.id, p.classId]));
     const unlabelled = photos.slice(0, 6).map((p) => p.id);
     library.setLabels(unlabelled, null);
 
-    const result = await suggest({}, project.info.path, context);
+    const result = await suggest({}, projectEnvironment(project, context));
     expect(result).toMatchObject({ suggested: 6, unreadable: 0 });
     const queue = library.page({ suggested: true, sort: 'uncertainty', offset: 0, limit: 100 }).items;
     expect(queue.map((p) => p.id).sort()).toEqual([...unlabelled].sort());
@@ -88,40 +87,40 @@ describe('train job', () => {
   });
 
   it('trains the from-scratch CNN baseline on the wasm backend, on the same photos and splits', async () => {
-    const transfer = listRuns(project.db)[0];
-    const result = await train({ ...params, model: 'scratch', epochs: 15, patience: 15, learningRate: 0.01 }, project.info.path, null, context);
+    const transfer = project.stores.runs.list()[0];
+    const result = await train({ ...params, model: 'scratch', epochs: 15, patience: 15, learningRate: 0.01 }, projectEnvironment(project, context));
     expect(result).toMatchObject({ model: 'scratch', backend: 'wasm', backbone: 'scratch_cnn_64', photos: { test: transfer.evaluation.count } });
     expect(result.epochs).toBe(15);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.8);
-    expect(listRuns(project.db)[0]).toMatchObject({ kind: 'scratch' });
+    expect(project.stores.runs.list()[0]).toMatchObject({ kind: 'scratch' });
     // Convolutions train slowly on wasm (this takes ~15 s on an idle 2-core machine).
   }, 180_000);
 
   it('fine-tunes the top block on augmented photos, and classifies and exports exactly what it evaluated', async () => {
-    const result = await train({ ...params, fineTuneEpochs: 2 }, project.info.path, null, context);
+    const result = await train({ ...params, fineTuneEpochs: 2 }, projectEnvironment(project, context));
     expect(result.notes.join(' ')).toMatch(/Fine-tuned the top block of mobilenet_v2_0\.35_224 for 2 epochs/);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     const stored = project.db.prepare('SELECT fine_tuned FROM runs WHERE id = ?').pluck().get(result.runId) as Buffer;
     const layers = Object.keys(JSON.parse(stored.toString('utf8')));
     expect(layers).toEqual(expect.arrayContaining(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']));
     // The export (ONNX and TensorFlow.js, made from the fine-tuned layers) gives what the fine-tuned model gave.
-    const exported = await exportModel({ runId: result.runId, folder: path.join(temp.dir, 'fine-tuned') }, project.info.path, context);
+    const exported = await exportModel({ runId: result.runId, folder: path.join(temp.dir, 'fine-tuned') }, projectEnvironment(project, context));
     expect(exported.verification).toMatchObject({ onnxAgree: exported.verification.photos, tfjsAgree: exported.verification.photos });
     expect(exported.verification.maxDifference).toBeLessThan(1e-4);
-    const predicted = runPredictions(project.db, { runId: result.runId, limit: 1000 });
+    const predicted = project.stores.runs.predictions({ runId: result.runId, limit: 1000 });
     expect(predicted).toHaveLength(result.photos.test);
     // Suggestions from a fine-tuned run go through its fine-tuned layers, not the cached features.
-    const library = new LibraryStore(project.db);
+    const library = project.stores.library;
     // Reddish photos (an earlier test relabelled two bluish ones on purpose).
     const photos = library.page({ search: 'r2', sort: 'name', offset: 0, limit: 2 }).items;
     library.setLabels(photos.map((p) => p.id), null);
-    expect(await suggest({ runId: result.runId }, project.info.path, context)).toMatchObject({ runId: result.runId, suggested: 2, unreadable: 0 });
+    expect(await suggest({ runId: result.runId }, projectEnvironment(project, context))).toMatchObject({ runId: result.runId, suggested: 2, unreadable: 0 });
     const suggested = library.page({ suggested: true, sort: 'name', offset: 0, limit: 10 }).items;
     expect(suggested.map((p) => p.suggestedClassId)).toEqual(photos.map((p) => p.classId));
     library.undo();
   }, 120_000);
 
   it('says what to do when the backbone is not in the models folder', async () => {
-    await expect(train({ ...params, backbone: 'mobilenet_v1_1.0' }, project.info.path, null, context)).rejects.toThrow(/not in the models folder.*download https:\/\/storage\.googleapis\.com\/tfjs-models\/tfjs\/mobilenet_v1_1\.0_224\/model\.json/);
+    await expect(train({ ...params, backbone: 'mobilenet_v1_1.0' }, projectEnvironment(project, context))).rejects.toThrow(/not in the models folder.*download https:\/\/storage\.googleapis\.com\/tfjs-models\/tfjs\/mobilenet_v1_1\.0_224\/model\.json/);
   });
 });

@@ -1,309 +1,250 @@
 /**
- * The training job: backbone features for every labelled photo (from the cache when it has them)
- * and a head trained on them — or, as the baseline, a small CNN trained from scratch on the same
- * photos — with early stopping on the validation split, and an honest evaluation on the test
- * split, which training never sees. Everything is recorded as a run.
+ * The training job, as its steps: select the labelled photos → their model inputs (backbone
+ * features from the cache, or decoded pixels for the from-scratch baseline) → split them (the test
+ * split is never trained on nor used to stop training) → fit with callbacks (history, early
+ * stopping, progress) → optionally fine-tune the backbone's top block → evaluate on the test
+ * split and record the run.
  */
-import type { TrainParams, TrainResult } from '../../shared/api/contract';
-import { evaluate } from '../../shared/metrics';
-import { splitPosition } from '../../shared/splits';
-import { openProjectDatabase } from '../../node/data/project';
-import type { Sqlite } from '../../node/data/sqlite';
-import { EarlyStopping, fit, History, predictDataset, seededRandom, tensorDataset, type Callback } from '../ml/fit';
-import { loadBackboneModel, type LayerWeights } from '../ml/featureExtractor';
-import { FineTuneModel, frozenTrunk } from '../ml/fineTune';
-import type { HeadConfig } from '../ml/head';
-import type { SavedWeights } from '../ml/parameterModel';
+import type { EpochPoint, TrainParams, TrainResult } from '../../shared/api/training';
 import type { Backbone } from '../../shared/catalogue';
-import { Head } from '../ml/head';
-import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
-import { registerWasmGradientKernels } from '../ml/wasmGradients';
-import { cachedFeatures } from '../ml/featureCache';
+import type { JobParams } from '../../shared/jobs/registry';
+import { evaluate } from '../../shared/metrics';
+import type { HeadWeights, LayerWeights } from '../../shared/modelWeights';
+import { splitPosition } from '../../shared/splits';
+import type { LabelledPhoto } from '../../node/data/libraryStore';
+import type { ProjectStores } from '../../node/data/projectStores';
 import { requireBackbone } from '../../node/models/modelStore';
-import { photoPixels } from '../ml/photoPixels';
+import { photoPixels } from '../../node/photos/decode';
+import { cachedFeatures } from '../ml/features';
+import { fineTuneTopBlock } from '../ml/fineTune';
+import { EarlyStopping, fit, History, tensorDataset, type Callback } from '../ml/fit';
+import { Head } from '../ml/head';
+import type { ParameterModel } from '../ml/parameterModel';
+import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
 import { initTensorflow, tf } from '../ml/tensorflow';
-import { throwIfCancelled, type JobContext } from '../../shared/jobs/jobContext';
+import { registerWasmGradientKernels } from '../ml/wasmGradients';
+import { mapAhead } from '../pipeline/photoBatches';
+import type { JobContext } from '../../shared/jobs/jobContext';
+import type { ProjectJobEnvironment } from './jobEnvironment';
 
-const EXTRACT_BATCH = 16;
 /** Share of the train split held out for early stopping when the project has no separate validation photos. */
 const HOLDOUT = 0.15;
 
-interface LabelledPhoto {
-  id: number;
-  hash: string;
-  classId: number;
-  split: 'train' | 'validation' | 'test';
-  path: string | null;
+interface Selection {
+  photos: LabelledPhoto[];
+  /** The classes that have photos, in the project's order: the model's outputs. */
+  classes: { id: number; name: string }[];
+  classIndex: Map<number, number>;
 }
 
-function labelledPhotos(db: Sqlite): LabelledPhoto[] {
-  return db
-    .prepare(
-      `SELECT i.id, i.hash, i.class_id AS classId, i.split,
-              (SELECT path FROM image_paths p WHERE p.image_id = i.id AND p.missing = 0 ORDER BY p.path LIMIT 1) AS path
-       FROM images i WHERE i.class_id IS NOT NULL ORDER BY i.id`,
-    )
-    .all() as LabelledPhoto[];
+/** Step 1: the labelled photos and the classes the model will tell apart. */
+function select(stores: ProjectStores): Selection {
+  const photos = stores.library.labelledPhotos();
+  const used = new Set(photos.map((p) => p.classId));
+  const classes = stores.library
+    .classes()
+    .filter((c) => used.has(c.id))
+    .map((c) => ({ id: c.id, name: c.name }));
+  if (classes.length < 2) throw new Error('Label photos of at least two classes before training.');
+  return { photos, classes, classIndex: new Map(classes.map((c, i) => [c.id, i])) };
+}
+
+interface Inputs {
+  /** One row of model input per photo, by content hash. */
+  rows: Map<string, Float32Array | Uint8Array>;
+  unreadable: { path: string; reason: string }[];
+  computed: number;
+  seconds: number;
 }
 
 /** Decoded photos for the from-scratch CNN, kept in memory (64x64: 12 KB a photo). */
-async function pixels(photos: LabelledPhoto[], params: TrainParams, context: JobContext): Promise<{ vectors: Map<string, Uint8Array>; unreadable: string[]; computed: number }> {
-  const vectors = new Map<string, Uint8Array>();
-  const unreadable: string[] = [];
+async function scratchPixels(photos: LabelledPhoto[], params: TrainParams, context: JobContext): Promise<Omit<Inputs, 'seconds'>> {
+  const rows = new Map<string, Uint8Array>();
+  const unreadable: { path: string; reason: string }[] = [];
   let done = 0;
-  for (let start = 0; start < photos.length; start += EXTRACT_BATCH) {
-    throwIfCancelled(context.signal);
-    await Promise.all(
-      photos.slice(start, start + EXTRACT_BATCH).map(async (photo) => {
-        try {
-          if (!photo.path) throw new Error('missing');
-          vectors.set(photo.hash, await photoPixels(photo.path, SCRATCH_INPUT_SIZE, params.crop));
-        } catch {
-          unreadable.push(photo.path ?? photo.hash);
-        }
-      }),
-    );
-    done += Math.min(EXTRACT_BATCH, photos.length - start);
-    context.progress(done, photos.length, 'photos', 'Reading photos');
+  const load = async (photo: LabelledPhoto) => (photo.path ? photoPixels(photo.path, SCRATCH_INPUT_SIZE, params.crop).catch(() => null) : null);
+  for await (const { item, result } of mapAhead(photos, load, 16, context.signal)) {
+    if (result) rows.set(item.hash, result);
+    else unreadable.push({ path: item.path ?? item.hash, reason: item.path ? 'could not be decoded' : 'every file of this photo is missing' });
+    context.progress(++done, photos.length, 'photos', 'Reading photos');
   }
-  return { vectors, unreadable, computed: vectors.size };
+  return { rows, unreadable, computed: rows.size };
 }
 
-export async function train(params: TrainParams, projectPath: string, jobId: number | null, context: JobContext): Promise<TrainResult> {
-  const backend = await initTensorflow();
-  const db = openProjectDatabase(projectPath);
-  try {
-    const notes: string[] = [];
-    if (backend.warning) notes.push(backend.warning);
-    const photos = labelledPhotos(db);
-    const classRows = db.prepare('SELECT id, name FROM classes ORDER BY position').all() as { id: number; name: string }[];
-    const used = new Set(photos.map((p) => p.classId));
-    const classes = classRows.filter((c) => used.has(c.id));
-    if (classes.length < 2) throw new Error('Label photos of at least two classes before training.');
-    const classIndex = new Map(classes.map((c, i) => [c.id, i]));
-    const transfer = params.model === 'transfer';
-    const backbone = transfer ? requireBackbone(params.backbone) : null;
-    if (backbone && params.fineTuneEpochs > 0 && !backbone.fineTuneFrom) throw new Error(`${backbone.title} cannot be fine-tuned: Graft fine-tunes the top block of the catalogue's MobileNets.`);
-    if (!transfer) registerWasmGradientKernels();
-    const modelName = backbone?.id ?? `scratch_cnn_${SCRATCH_INPUT_SIZE}`;
-    // One row of model input per photo: backbone features, or pixels for the CNN.
-    const rowShape = backbone ? [backbone.featureSize] : [SCRATCH_INPUT_SIZE, SCRATCH_INPUT_SIZE, 3];
+/** Step 2: the model's input for every photo. */
+async function inputs(stores: ProjectStores, photos: LabelledPhoto[], backbone: Backbone | null, params: TrainParams, context: JobContext): Promise<Inputs> {
+  const started = Date.now();
+  if (!backbone) return { ...(await scratchPixels(photos, params, context)), seconds: (Date.now() - started) / 1000 };
+  const extracted = await cachedFeatures(stores.features, photos, backbone, params.crop, context);
+  return { rows: extracted.vectors, unreadable: extracted.unreadable, computed: extracted.computed, seconds: (Date.now() - started) / 1000 };
+}
 
-    context.progress(0, photos.length, 'photos', 'Reading photos');
-    const extractStarted = Date.now();
-    const extracted = backbone ? await cachedFeatures(db, photos, backbone.id, params.crop, context) : await pixels(photos, params, context);
-    const extractSeconds = (Date.now() - extractStarted) / 1000;
-    if (extracted.unreadable.length) notes.push(`${extracted.unreadable.length} labelled photos could not be read and were left out.`);
-
-    // Honest evaluation: the test split is never trained on nor used to stop training. A project
-    // without test photos is evaluated on its validation photos, and early stopping then uses a
-    // held-out part of the train split instead.
-    const usable = photos.filter((p) => extracted.vectors.has(p.hash));
-    const hasTest = usable.some((p) => p.split === 'test');
-    const testSplit = hasTest ? 'test' : 'validation';
-    const test = usable.filter((p) => p.split === testSplit);
-    let fitting = usable.filter((p) => p.split === 'train');
-    let stopping = hasTest ? usable.filter((p) => p.split === 'validation') : [];
-    if (!stopping.length) {
-      stopping = fitting.filter((p) => splitPosition(p.hash, params.seed + 7) < HOLDOUT);
-      const held = new Set(stopping);
-      fitting = fitting.filter((p) => !held.has(p));
-      notes.push(`Early stopping used ${stopping.length} photos held out of the train split.`);
-    }
-    if (!hasTest) notes.push('The project has no test photos: the validation photos are the test set.');
-    if (!test.length) throw new Error('There are no labelled photos in the test or validation split to evaluate on. Change the split ratios (graft splits) or label more photos.');
-    if (!fitting.length) throw new Error('There are no labelled photos in the train split.');
-
-    const rowSize = rowShape.reduce((a, b) => a * b, 1);
-    const toDataset = (set: LabelledPhoto[]) => {
-      const values = new Float32Array(set.length * rowSize);
-      set.forEach((p, i) => {
-        const row = extracted.vectors.get(p.hash)!;
-        if (transfer) values.set(row, i * rowSize);
-        else for (let j = 0; j < rowSize; j++) values[i * rowSize + j] = row[j] / 127.5 - 1;
-      });
-      return { features: tf.tensor(values, [set.length, ...rowShape]), labels: set.map((p) => classIndex.get(p.classId)!) };
-    };
-    const trainSet = toDataset(fitting);
-    const stopSet = stopping.length ? toDataset(stopping) : null;
-    const testSet = toDataset(test);
-    const counts = classes.map((_, c) => trainSet.labels.filter((l) => l === c).length);
-    const classWeights = counts.map((n) => (n ? trainSet.labels.length / (classes.length * n) : 0));
-
-    const model = backbone
-      ? new Head({ inputSize: backbone.featureSize, classCount: classes.length, hidden: params.hidden, dropout: params.dropout, seed: params.seed })
-      : new ScratchCnn({ inputSize: SCRATCH_INPUT_SIZE, classCount: classes.length, filters: SCRATCH_FILTERS, dropout: params.dropout, seed: params.seed });
-    const history = new History();
-    const earlyStopping = new EarlyStopping(params.patience);
-    /**
-     * Live progress per epoch. Fine-tuning counts its own epochs (for an honest rate and time
-     * left) and continues the head's numbering on the curves (`epoch` in the metrics).
-     */
-    const progressFrom = (first: number, total: number, stage: string): Callback => ({
-      onEpochEnd: (logs) =>
-        context.progress(
-          logs.epoch,
-          total,
-          'epochs',
-          `${stage}loss ${logs.loss.toFixed(3)}${logs.valLoss !== null ? ` · validation loss ${logs.valLoss.toFixed(3)} · validation accuracy ${(100 * (logs.valAccuracy ?? 0)).toFixed(1)}%` : ''}`,
-          {
-            epoch: first + logs.epoch,
-            loss: logs.loss,
-            accuracy: logs.accuracy,
-            ...(logs.valLoss !== null ? { valLoss: logs.valLoss } : {}),
-            ...(logs.valAccuracy !== null ? { valAccuracy: logs.valAccuracy } : {}),
-          },
-        ),
-    });
-    const trainStarted = Date.now();
-    await fit(
-      model,
-      {
-        train: tensorDataset(trainSet.features, trainSet.labels, transfer ? undefined : augmentImages),
-        validation: stopSet ? tensorDataset(stopSet.features, stopSet.labels) : null,
-        classCount: classes.length,
-        epochs: params.epochs,
-        batchSize: params.batchSize,
-        learningRate: params.learningRate,
-        classWeights,
-        seed: params.seed,
-        signal: context.signal,
-      },
-      [history, earlyStopping, progressFrom(0, params.epochs, '')],
-    );
-    throwIfCancelled(context.signal);
-
-    let testProbabilities = await model.predict(testSet.features);
-    let weights = await model.toJSON();
-    tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
-    model.dispose();
-
-    let fineTuned: LayerWeights | null = null;
-    if (backbone && params.fineTuneEpochs > 0) {
-      const headEpochs = history.epochs.length;
-      const tuned = await fineTune(backbone, weights as SavedWeights<HeadConfig>, { fitting, stopping, test }, (p) => classIndex.get(p.classId)!, {
-        params,
-        classCount: classes.length,
-        classWeights,
-        context,
-        callbacks: (fineHistory) => [fineHistory, progressFrom(headEpochs, params.fineTuneEpochs, 'Fine-tuning the top block: ')],
-      });
-      history.epochs.push(...tuned.history.map((e) => ({ ...e, epoch: headEpochs + e.epoch })));
-      testProbabilities = tuned.testProbabilities;
-      weights = tuned.head;
-      fineTuned = tuned.layers;
-      notes.push(`Fine-tuned the top block of ${backbone.id} for ${tuned.history.length} epochs (best ${tuned.bestEpoch}) on augmented photos, in ${tuned.seconds.toFixed(1)} s.`);
-    }
-    const trainSeconds = (Date.now() - trainStarted) / 1000;
-    const evaluation = evaluate(testSet.labels, testProbabilities, classes.length);
-
-    const runId = Number(
-      db
-        .prepare(
-          `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          jobId,
-          new Date().toISOString(),
-          params.model,
-          modelName,
-          JSON.stringify(params),
-          backend.name,
-          JSON.stringify(classes),
-          extractSeconds,
-          extracted.computed,
-          usable.length,
-          trainSeconds,
-          history.epochs.length,
-          JSON.stringify(history.epochs),
-          JSON.stringify(evaluation),
-          Buffer.from(JSON.stringify(weights)),
-          fineTuned ? Buffer.from(JSON.stringify(fineTuned)) : null,
-        ).lastInsertRowid,
-    );
-    const storePrediction = db.prepare('INSERT INTO run_predictions (run_id, image_id, true_class, predicted, confidence, loss) VALUES (?, ?, ?, ?, ?, ?)');
-    db.transaction(() => {
-      test.forEach((photo, i) => {
-        const p = testProbabilities[i];
-        const predicted = p.indexOf(Math.max(...p));
-        const truth = testSet.labels[i];
-        storePrediction.run(runId, photo.id, classes[truth].id, classes[predicted].id, p[predicted], -Math.log(Math.max(p[truth], 1e-7)));
-      });
-    })();
-    return {
-      runId,
-      backend: backend.name,
-      model: params.model,
-      backbone: modelName,
-      classes: classes.map((c) => c.name),
-      photos: { train: fitting.length, earlyStopping: stopping.length, test: test.length },
-      featuresComputed: extracted.computed,
-      extractSeconds,
-      trainSeconds,
-      epochs: history.epochs.length,
-      bestEpoch: earlyStopping.bestEpoch || history.epochs.length,
-      evaluation,
-      notes,
-    };
-  } finally {
-    db.close();
-  }
+interface Sets {
+  fitting: LabelledPhoto[];
+  stopping: LabelledPhoto[];
+  test: LabelledPhoto[];
+  notes: string[];
 }
 
 /**
- * The second stage of a fine-tuned run: the head trained on cached features goes on training
- * together with the backbone's top block, at a tenth of the learning rate, on photos augmented
- * afresh each epoch; early stopping on the same photos as the head's.
+ * Step 3: the sets. Honest evaluation: the test split is never trained on nor used to stop
+ * training. A project without test photos is evaluated on its validation photos, and early
+ * stopping then uses a held-out part of the train split instead.
  */
-async function fineTune(
-  backbone: Backbone,
-  head: SavedWeights<HeadConfig>,
-  sets: { fitting: LabelledPhoto[]; stopping: LabelledPhoto[]; test: LabelledPhoto[] },
-  label: (p: LabelledPhoto) => number,
-  options: { params: TrainParams; classCount: number; classWeights: number[]; context: JobContext; callbacks: (history: History) => Callback[] },
-): Promise<{ history: History['epochs']; bestEpoch: number; testProbabilities: number[][]; head: SavedWeights<HeadConfig>; layers: LayerWeights; seconds: number }> {
-  const started = Date.now();
-  const { params, context } = options;
-  registerWasmGradientKernels();
-  const full = await loadBackboneModel(backbone);
-  const trunk = await frozenTrunk(full, backbone);
-  const model = new FineTuneModel(full, backbone, head);
-  // Photos whose file is gone (their features came from the cache) cannot be decoded again.
-  const missing = [...sets.fitting, ...sets.stopping, ...sets.test].filter((p) => !p.path);
-  if (missing.length) throw new Error(`${missing.length} labelled photos are missing from disk; fine-tuning needs every photo's file. Train without fine-tuning, or find the files again (import their folder).`);
-  const data = (set: LabelledPhoto[]) => trunk.dataset(set.map((p) => p.path!), set.map(label), params.crop, seededRandom);
-  const history = new History();
-  const stopping = new EarlyStopping(params.patience);
-  try {
-    context.progress(0, null, 'epochs', 'Fine-tuning the top block');
-    await fit(
-      model,
-      {
-        train: data(sets.fitting),
-        validation: sets.stopping.length ? data(sets.stopping) : null,
-        classCount: options.classCount,
-        epochs: params.fineTuneEpochs,
-        batchSize: params.batchSize,
-        learningRate: params.learningRate / 10,
-        classWeights: options.classWeights,
-        seed: params.seed + 1,
-        signal: context.signal,
-      },
-      [...options.callbacks(history), stopping],
-    );
-    throwIfCancelled(context.signal);
-    return {
-      history: history.epochs,
-      bestEpoch: stopping.bestEpoch || history.epochs.length,
-      testProbabilities: await predictDataset(model, data(sets.test)),
-      head: await model.headWeights(),
-      layers: await model.layerWeights(full),
-      seconds: (Date.now() - started) / 1000,
-    };
-  } finally {
-    model.dispose();
-    full.dispose();
-    await trunk.session.release();
+function splitSets(usable: LabelledPhoto[], seed: number): Sets {
+  const notes: string[] = [];
+  const hasTest = usable.some((p) => p.split === 'test');
+  const test = usable.filter((p) => p.split === (hasTest ? 'test' : 'validation'));
+  let fitting = usable.filter((p) => p.split === 'train');
+  let stopping = hasTest ? usable.filter((p) => p.split === 'validation') : [];
+  if (!stopping.length) {
+    stopping = fitting.filter((p) => splitPosition(p.hash, seed + 7) < HOLDOUT);
+    const held = new Set(stopping);
+    fitting = fitting.filter((p) => !held.has(p));
+    notes.push(`Early stopping used ${stopping.length} photos held out of the train split.`);
   }
+  if (!hasTest) notes.push('The project has no test photos: the validation photos are the test set.');
+  if (!test.length) throw new Error('There are no labelled photos in the test or validation split to evaluate on. Change the split ratios (graft splits) or label more photos.');
+  if (!fitting.length) throw new Error('There are no labelled photos in the train split.');
+  return { fitting, stopping, test, notes };
+}
+
+/** A set of photos as one tensor of model inputs (features, or pixels scaled to [-1, 1] for the CNN) and its labels. */
+function toTensors(set: LabelledPhoto[], rows: Inputs['rows'], shape: number[], classIndex: Map<number, number>): { features: tf.Tensor; labels: number[] } {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(set.length * size);
+  set.forEach((p, i) => {
+    const row = rows.get(p.hash)!;
+    if (row instanceof Float32Array) values.set(row, i * size);
+    else for (let j = 0; j < size; j++) values[i * size + j] = row[j] / 127.5 - 1;
+  });
+  return { features: tf.tensor(values, [set.length, ...shape]), labels: set.map((p) => classIndex.get(p.classId)!) };
+}
+
+/** Live progress per epoch; `first` continues the numbering of an earlier stage on the curves. */
+function progressCallback(context: JobContext, first: number, total: number, stage: string): Callback {
+  return {
+    onEpochEnd: (logs: EpochPoint) =>
+      context.progress(
+        logs.epoch,
+        total,
+        'epochs',
+        `${stage}loss ${logs.loss.toFixed(3)}${logs.valLoss !== null ? ` · validation loss ${logs.valLoss.toFixed(3)} · validation accuracy ${(100 * (logs.valAccuracy ?? 0)).toFixed(1)}%` : ''}`,
+        { ...logs, epoch: first + logs.epoch },
+      ),
+  };
+}
+
+/** Balanced class weights: each class counts as much as the others, however many photos it has. */
+function classWeightsOf(labels: number[], classCount: number): number[] {
+  const counts = Array.from({ length: classCount }, (_, c) => labels.filter((l) => l === c).length);
+  return counts.map((n) => (n ? labels.length / (classCount * n) : 0));
+}
+
+export async function train(params: JobParams<'train'>, env: ProjectJobEnvironment): Promise<TrainResult> {
+  const backend = await initTensorflow();
+  const { stores } = env.project;
+  const notes: string[] = backend.warning ? [backend.warning] : [];
+  const { photos, classes, classIndex } = select(stores);
+  const backbone = params.model === 'transfer' ? requireBackbone(params.backbone) : null;
+  if (backbone && params.fineTuneEpochs > 0 && !backbone.fineTuneFrom) throw new Error(`${backbone.title} cannot be fine-tuned: Graft fine-tunes the top block of the catalogue's MobileNets.`);
+  if (!backbone) registerWasmGradientKernels();
+
+  env.progress(0, photos.length, 'photos', 'Reading photos');
+  const input = await inputs(stores, photos, backbone, params, env);
+  if (input.unreadable.length) notes.push(`${input.unreadable.length} labelled photos could not be read and were left out: ${input.unreadable.slice(0, 5).map((u) => `${u.path} (${u.reason})`).join(', ')}${input.unreadable.length > 5 ? ', …' : ''}.`);
+  const sets = splitSets(photos.filter((p) => input.rows.has(p.hash)), params.seed);
+  notes.push(...sets.notes);
+
+  const shape = backbone ? [backbone.featureSize] : [SCRATCH_INPUT_SIZE, SCRATCH_INPUT_SIZE, 3];
+  const trainSet = toTensors(sets.fitting, input.rows, shape, classIndex);
+  const stopSet = sets.stopping.length ? toTensors(sets.stopping, input.rows, shape, classIndex) : null;
+  const testSet = toTensors(sets.test, input.rows, shape, classIndex);
+  const classWeights = classWeightsOf(trainSet.labels, classes.length);
+
+  const model: ParameterModel<unknown> = backbone
+    ? new Head({ inputSize: backbone.featureSize, classCount: classes.length, hidden: params.hidden, dropout: params.dropout, seed: params.seed })
+    : new ScratchCnn({ inputSize: SCRATCH_INPUT_SIZE, classCount: classes.length, filters: SCRATCH_FILTERS, dropout: params.dropout, seed: params.seed });
+  const history = new History();
+  const earlyStopping = new EarlyStopping(params.patience);
+  const trainStarted = Date.now();
+  await fit(
+    model,
+    {
+      train: tensorDataset(trainSet.features, trainSet.labels, backbone ? undefined : augmentImages),
+      validation: stopSet ? tensorDataset(stopSet.features, stopSet.labels) : null,
+      classCount: classes.length,
+      epochs: params.epochs,
+      batchSize: params.batchSize,
+      learningRate: params.learningRate,
+      classWeights,
+      seed: params.seed,
+      signal: env.signal,
+    },
+    [history, earlyStopping, progressCallback(env, 0, params.epochs, '')],
+  );
+  env.signal.throwIfAborted();
+  let testProbabilities = await model.predict(testSet.features);
+  let weights = await model.toJSON();
+  tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
+  model.dispose();
+
+  let fineTuned: LayerWeights | null = null;
+  if (backbone && params.fineTuneEpochs > 0) {
+    const headEpochs = history.epochs.length;
+    const tuned = await fineTuneTopBlock(backbone, weights as HeadWeights, sets, (p) => classIndex.get(p.classId)!, {
+      params,
+      classCount: classes.length,
+      classWeights,
+      context: env,
+      callbacks: (fineHistory) => [fineHistory, progressCallback(env, headEpochs, params.fineTuneEpochs, 'Fine-tuning the top block: ')],
+    });
+    history.epochs.push(...tuned.history.map((e) => ({ ...e, epoch: headEpochs + e.epoch })));
+    testProbabilities = tuned.testProbabilities;
+    weights = tuned.head;
+    fineTuned = tuned.layers;
+    notes.push(`Fine-tuned the top block of ${backbone.id} for ${tuned.history.length} epochs (best ${tuned.bestEpoch}) on augmented photos, in ${tuned.seconds.toFixed(1)} s.`);
+  }
+  const trainSeconds = (Date.now() - trainStarted) / 1000;
+
+  const evaluation = evaluate(testSet.labels, testProbabilities, classes.length);
+  const modelName = backbone?.id ?? `scratch_cnn_${SCRATCH_INPUT_SIZE}`;
+  const runId = stores.runs.record({
+    jobId: env.jobId,
+    kind: params.model,
+    backbone: modelName,
+    config: params,
+    backend: backend.name,
+    classes,
+    extractSeconds: input.seconds,
+    featuresComputed: input.computed,
+    photos: sets.fitting.length + sets.stopping.length + sets.test.length,
+    trainSeconds,
+    epochs: history.epochs.length,
+    history: history.epochs,
+    evaluation,
+    weights,
+    fineTuned,
+    predictions: sets.test.map((photo, i) => {
+      const p = testProbabilities[i];
+      const predicted = p.indexOf(Math.max(...p));
+      const truth = testSet.labels[i];
+      return { imageId: photo.id, trueClassId: classes[truth].id, predictedClassId: classes[predicted].id, confidence: p[predicted], loss: -Math.log(Math.max(p[truth], 1e-7)) };
+    }),
+  });
+  return {
+    runId,
+    backend: backend.name,
+    model: params.model,
+    backbone: modelName,
+    classes: classes.map((c) => c.name),
+    photos: { train: sets.fitting.length, earlyStopping: sets.stopping.length, test: sets.test.length },
+    featuresComputed: input.computed,
+    extractSeconds: input.seconds,
+    trainSeconds,
+    epochs: history.epochs.length,
+    bestEpoch: earlyStopping.bestEpoch || history.epochs.length,
+    evaluation,
+    notes,
+  };
 }

@@ -3,17 +3,17 @@
  * training run, and turned into the two portable formats: ONNX (what Graft itself classifies
  * with, through onnxruntime) and a TensorFlow.js layers model.
  */
+import type { HeadConfig, LayerWeights, SavedWeights } from '../../shared/modelWeights';
 import type { ClassifierDescription } from '../../shared/classifierDescription';
 import { pixelScaling, type Backbone } from '../../shared/catalogue';
-import { TrainParams } from '../../shared/api/contract';
 import { GraftError } from '../../shared/api/errors';
-import type { Sqlite } from '../../node/data/sqlite';
-import { loadBackboneModel, type LayerWeights } from './featureExtractor';
-import type { HeadConfig } from './head';
+import type { TransferRun } from '../../node/data/runStore';
+import { loadBackboneModel } from './featureExtractor';
+
 import { requireBackbone } from '../../node/models/modelStore';
 import { classifierToOnnx, UnsupportedByOnnx } from '../onnx/kerasToOnnx';
-import type { SavedWeights } from './parameterModel';
-import type { CropMode } from './photoPixels';
+
+import type { CropMode } from '../../node/photos/decode';
 import { tf } from './tensorflow';
 
 export interface ClassifierModel {
@@ -26,20 +26,14 @@ export interface ClassifierModel {
   runId: number;
 }
 
-
-export function classifierFromRun(db: Sqlite, runId: number): ClassifierModel {
-  const run = db.prepare('SELECT id, kind, backbone, config, classes, head, fine_tuned AS fineTuned FROM runs WHERE id = ?').get(runId) as
-    | { id: number; kind: string; backbone: string; config: string; classes: string; head: Buffer; fineTuned: Buffer | null }
-    | undefined;
-  if (!run) throw new GraftError('not_found', `This project has no run ${runId}. See the runs with “graft runs”.`);
-  if (run.kind !== 'transfer') throw new GraftError('invalid_request', `Run ${runId} is a from-scratch baseline; classify with a transfer-learning run, which is far more accurate.`);
-  const config = TrainParams.parse(JSON.parse(run.config));
+/** A transfer-learning run of the project as a classifier. */
+export function classifierFromRun(run: TransferRun): ClassifierModel {
   return {
     backbone: requireBackbone(run.backbone),
-    crop: config.crop,
-    labels: (JSON.parse(run.classes) as { name: string }[]).map((c) => c.name),
-    head: JSON.parse(run.head.toString('utf8')) as SavedWeights<HeadConfig>,
-    fineTuned: run.fineTuned ? (JSON.parse(run.fineTuned.toString('utf8')) as LayerWeights) : null,
+    crop: run.config.crop,
+    labels: run.classes.map((c) => c.name),
+    head: run.head,
+    fineTuned: run.fineTuned,
     runId: run.id,
   };
 }

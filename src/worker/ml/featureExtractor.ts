@@ -3,10 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pixelScaling, type Backbone } from '../../shared/catalogue';
 import { backboneFolder } from '../../node/models/modelStore';
+import type { LayerWeights } from '../../shared/modelWeights';
 import { tf } from './tensorflow';
-
-/** Fine-tuned layers' weights, by layer name, in each layer's own weight order (for layer.setWeights). */
-export type LayerWeights = Record<string, { shape: number[]; values: number[] }[]>;
 
 /** The published model as it is (with its ImageNet head where it has one), or with a run's fine-tuned layers. */
 export async function loadBackboneModel(backbone: Backbone, folder = backboneFolder(backbone), fineTuned: LayerWeights | null = null): Promise<tf.LayersModel> {

@@ -10,14 +10,20 @@
  * normalisation stays frozen at the statistics learned on ImageNet, as is usual when fine-tuning
  * on few photos.
  */
-import * as ort from 'onnxruntime-node';
+import type { HeadConfig, HeadWeights, LayerWeights, SavedWeights } from '../../shared/modelWeights';
 import { pixelScaling, type Backbone } from '../../shared/catalogue';
-import type { Dataset } from './fit';
-import type { HeadConfig } from './head';
-import type { LayerWeights } from './featureExtractor';
+import { EarlyStopping, fit, History, predictDataset, seededRandom, type Callback, type Dataset } from './fit';
 import { ONNX_INPUT, TRUNK_OUTPUT, trunkToOnnx } from '../onnx/kerasToOnnx';
-import { ParameterModel, type SavedWeights } from './parameterModel';
-import { photoPixels, type CropMode } from './photoPixels';
+import { ParameterModel } from './parameterModel';
+import type { EpochPoint, TrainParams } from '../../shared/api/training';
+import type { JobContext } from '../../shared/jobs/jobContext';
+import type { LabelledPhoto } from '../../node/data/libraryStore';
+import { backboneFiles } from '../../node/models/modelStore';
+import { photoPixels, type CropMode } from '../../node/photos/decode';
+import { cachedOnnx } from '../onnx/onnxCache';
+import { onnxPixelModel, type PixelModel } from '../pipeline/pixelModel';
+import { loadBackboneModel } from './featureExtractor';
+import { registerWasmGradientKernels } from './wasmGradients';
 import { tf } from './tensorflow';
 
 type Config = Record<string, unknown>;
@@ -178,7 +184,8 @@ export class FineTuneModel extends ParameterModel<{ head: HeadConfig; cut: strin
 const AUGMENT_MARGIN = 1.14;
 
 /** A random crop (from a slightly larger decode), a coin-flip mirror and a brightness change, seeded. */
-function augmentInto(target: Float32Array, offset: number, source: Buffer, sourceSize: number, size: number, random: () => number): void {
+function augment(source: Buffer, sourceSize: number, size: number, random: () => number): Uint8Array {
+  const target = new Uint8ClampedArray(size * size * 3);
   const dx = Math.floor(random() * (sourceSize - size + 1));
   const dy = Math.floor(random() * (sourceSize - size + 1));
   const flip = random() < 0.5;
@@ -187,33 +194,90 @@ function augmentInto(target: Float32Array, offset: number, source: Buffer, sourc
     for (let x = 0; x < size; x++) {
       const sx = flip ? dx + size - 1 - x : dx + x;
       const from = ((dy + y) * sourceSize + sx) * 3;
-      const to = offset + (y * size + x) * 3;
-      for (let ch = 0; ch < 3; ch++) target[to + ch] = Math.min(255, source[from + ch] * brightness);
+      const to = (y * size + x) * 3;
+      for (let ch = 0; ch < 3; ch++) target[to + ch] = source[from + ch] * brightness;
     }
   }
+  return new Uint8Array(target.buffer);
 }
 
 /**
  * Photos as the top block's input: decoded (augmented when training), then through the frozen
- * lower part in onnxruntime. Nothing is kept between batches, so memory stays flat.
+ * lower part (a PixelModel: onnxruntime, converted once and cached). Nothing is kept between
+ * batches, so memory stays flat.
  */
-export async function frozenTrunk(backbone: tf.LayersModel, spec: Backbone): Promise<{ session: ort.InferenceSession; dataset: (files: string[], labels: number[], crop: CropMode, random: (seed: number) => () => number) => Dataset }> {
-  const session = await ort.InferenceSession.create(trunkToOnnx(backbone, spec.fineTuneFrom!, spec.inputSize, pixelScaling(spec.preprocessing)));
+export async function frozenTrunk(backbone: tf.LayersModel, spec: Backbone): Promise<{ model: PixelModel; dataset: (files: string[], labels: number[], crop: CropMode, random: (seed: number) => () => number) => Dataset }> {
+  const cut = spec.fineTuneFrom!;
+  const onnx = await cachedOnnx(`trunk-${spec.id}`, backboneFiles(spec), `${cut}:${spec.preprocessing}`, () => trunkToOnnx(backbone, cut, spec.inputSize, pixelScaling(spec.preprocessing)));
+  const model = await onnxPixelModel(onnx, { input: ONNX_INPUT, output: TRUNK_OUTPUT }, spec.inputSize);
+  const [, height, width, channels] = backbone.getLayer(cut).outputShape as number[];
   const size = spec.inputSize;
   const larger = Math.round(size * AUGMENT_MARGIN);
   const dataset = (files: string[], labels: number[], crop: CropMode, random: (seed: number) => () => number): Dataset => ({
     labels,
     async rows(indices, augmentSeed) {
-      const pixels = new Float32Array(indices.length * size * size * 3);
       const rng = augmentSeed === null ? null : random(augmentSeed);
       const decoded = await Promise.all(indices.map((i) => photoPixels(files[i], rng ? larger : size, crop)));
-      decoded.forEach((raw, k) => {
-        if (rng) augmentInto(pixels, k * size * size * 3, raw, larger, size, rng);
-        else pixels.set(raw, k * size * size * 3);
-      });
-      const output = (await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', pixels, [indices.length, size, size, 3]) }))[TRUNK_OUTPUT];
-      return tf.tensor(output.data as Float32Array, output.dims as number[]);
+      const photos = decoded.map((raw) => (rng ? augment(raw, larger, size, rng) : raw));
+      return tf.tensor4d(await model.run(photos), [indices.length, height, width, channels]);
     },
   });
-  return { session, dataset };
+  return { model, dataset };
+}
+
+/**
+ * The second stage of a fine-tuned run: the head trained on cached features goes on training
+ * together with the backbone's top block, at a tenth of the learning rate, on photos augmented
+ * afresh each epoch; early stopping on the same photos as the head's.
+ */
+export async function fineTuneTopBlock(
+  backbone: Backbone,
+  head: HeadWeights,
+  sets: { fitting: LabelledPhoto[]; stopping: LabelledPhoto[]; test: LabelledPhoto[] },
+  label: (p: LabelledPhoto) => number,
+  options: { params: TrainParams; classCount: number; classWeights: number[]; context: JobContext; callbacks: (history: History) => Callback[] },
+): Promise<{ history: EpochPoint[]; bestEpoch: number; testProbabilities: number[][]; head: HeadWeights; layers: LayerWeights; seconds: number }> {
+  const started = Date.now();
+  const { params, context } = options;
+  registerWasmGradientKernels();
+  // Photos whose file is gone (their features came from the cache) cannot be decoded again.
+  const missing = [...sets.fitting, ...sets.stopping, ...sets.test].filter((p) => !p.path);
+  if (missing.length) throw new Error(`${missing.length} labelled photos are missing from disk; fine-tuning needs every photo's file. Train without fine-tuning, or find the files again (import their folder).`);
+  const full = await loadBackboneModel(backbone);
+  const trunk = await frozenTrunk(full, backbone);
+  const model = new FineTuneModel(full, backbone, head);
+  const data = (set: LabelledPhoto[]) => trunk.dataset(set.map((p) => p.path!), set.map(label), params.crop, seededRandom);
+  const history = new History();
+  const stopping = new EarlyStopping(params.patience);
+  try {
+    context.progress(0, null, 'epochs', 'Fine-tuning the top block');
+    await fit(
+      model,
+      {
+        train: data(sets.fitting),
+        validation: sets.stopping.length ? data(sets.stopping) : null,
+        classCount: options.classCount,
+        epochs: params.fineTuneEpochs,
+        batchSize: params.batchSize,
+        learningRate: params.learningRate / 10,
+        classWeights: options.classWeights,
+        seed: params.seed + 1,
+        signal: context.signal,
+      },
+      [...options.callbacks(history), stopping],
+    );
+    context.signal.throwIfAborted();
+    return {
+      history: history.epochs,
+      bestEpoch: stopping.bestEpoch || history.epochs.length,
+      testProbabilities: await predictDataset(model, data(sets.test)),
+      head: await model.headWeights(),
+      layers: await model.layerWeights(full),
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+    full.dispose();
+    await trunk.model.release();
+  }
 }

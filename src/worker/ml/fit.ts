@@ -2,16 +2,9 @@
  * The training loop, in the manner of Keras `fit` and fastai's `Learner`: the loop only trains;
  * progress, early stopping, history and anything else hook in as callbacks.
  */
+import type { EpochPoint } from '../../shared/api/training';
 import { tf } from './tensorflow';
 import type { ParameterModel } from './parameterModel';
-
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-}
 
 export interface TrainingState {
   readonly model: ParameterModel<unknown>;
@@ -22,7 +15,7 @@ export interface TrainingState {
 
 export interface Callback {
   onTrainBegin?(state: TrainingState): void;
-  onEpochEnd?(logs: EpochLogs, state: TrainingState): void | Promise<void>;
+  onEpochEnd?(logs: EpochPoint, state: TrainingState): void | Promise<void>;
   onTrainEnd?(state: TrainingState): void;
 }
 
@@ -172,7 +165,7 @@ export async function fit(model: ParameterModel<unknown>, options: FitOptions, c
         await new Promise((resolve) => setImmediate(resolve));
       }
       const validated = validation && validation.labels.length ? await measure(model, validation, classCount, classWeights) : null;
-      const logs: EpochLogs = { epoch: epoch + 1, loss: weightSum ? lossSum / weightSum : 0, accuracy: count ? correct / count : 0, valLoss: validated?.loss ?? null, valAccuracy: validated?.accuracy ?? null };
+      const logs: EpochPoint = { epoch: epoch + 1, loss: weightSum ? lossSum / weightSum : 0, accuracy: count ? correct / count : 0, valLoss: validated?.loss ?? null, valAccuracy: validated?.accuracy ?? null };
       for (const callback of callbacks) await callback.onEpochEnd?.(logs, state);
     }
   } finally {
@@ -190,7 +183,7 @@ export class EarlyStopping implements Callback {
 
   constructor(private readonly patience: number) {}
 
-  onEpochEnd(logs: EpochLogs, state: TrainingState): void {
+  onEpochEnd(logs: EpochPoint, state: TrainingState): void {
     if (logs.valLoss === null) return;
     if (logs.valLoss < this.best - 1e-4) {
       this.best = logs.valLoss;
@@ -213,9 +206,9 @@ export class EarlyStopping implements Callback {
 
 /** Records every epoch's logs, as Keras's History does. */
 export class History implements Callback {
-  readonly epochs: EpochLogs[] = [];
+  readonly epochs: EpochPoint[] = [];
 
-  onEpochEnd(logs: EpochLogs): void {
+  onEpochEnd(logs: EpochPoint): void {
     this.epochs.push(logs);
   }
 }

@@ -2,17 +2,9 @@
  * The classifier trained on top of a backbone's features: softmax regression, or one hidden
  * ReLU layer with dropout before it.
  */
-import { glorot, ParameterModel, type SavedWeights } from './parameterModel';
+import type { HeadConfig, SavedWeights } from '../../shared/modelWeights';
+import { glorot, ParameterModel } from './parameterModel';
 import { tf } from './tensorflow';
-
-export interface HeadConfig {
-  inputSize: number;
-  classCount: number;
-  /** Units of the hidden layer; 0 for none. */
-  hidden: number;
-  dropout: number;
-  seed: number;
-}
 
 function initialWeights({ inputSize, classCount, hidden, seed }: HeadConfig): tf.Tensor[] {
   if (hidden === 0) return [glorot([inputSize, classCount], inputSize, classCount, seed), tf.zeros([classCount])];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBackbone } from '../../shared/catalogue';
 import { writeJpeg } from '../../../test-support/imageFixtures';
 import { makeTempDir } from '../../../test-support/tempDir';
+import { projectEnvironment } from '../../../test-support/jobEnvironment';
 import { ClassifiedStore } from '../../node/data/classifiedStore';
 import { createProject } from '../../node/data/project';
 import { classify } from '../jobs/classify';
@@ -98,23 +99,23 @@ describe('importing a model folder', () => {
         await writeJpeg(path.join(temp.dir, 'photos', i < 8 ? 'train' : 'test', 'red', `r${i}.jpg`), { r: 220, g: 20 + i * 5, b: 30 });
         await writeJpeg(path.join(temp.dir, 'photos', i < 8 ? 'train' : 'test', 'blue', `b${i}.jpg`), { r: 30, g: 20 + i * 5, b: 220 });
       }
-      await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
-      const run = await train({ model: 'transfer', backbone: 'imported_tiny', epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center', fineTuneEpochs: 0 }, project.info.path, null, context);
+      await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, projectEnvironment(project, context));
+      const run = await train({ model: 'transfer', backbone: 'imported_tiny', epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center', fineTuneEpochs: 0 }, projectEnvironment(project, context));
       expect(run.backbone).toBe('imported_tiny');
 
-      const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, project.info.path, context);
+      const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, projectEnvironment(project, context));
       expect(result).toMatchObject({ found: 8, classified: 8, failed: 0 });
       expect(result.engine).toMatch(/TensorFlow\.js/);
       expect(new ClassifiedStore(project.db).summary(result.classifierId!, 0).total).toBe(8);
 
-      const exported = await exportModel({ runId: run.runId, folder: path.join(temp.dir, 'export') }, project.info.path, context);
+      const exported = await exportModel({ runId: run.runId, folder: path.join(temp.dir, 'export') }, projectEnvironment(project, context));
       expect(exported.files).not.toContain('model.onnx');
       expect(exported.notes[0]).toMatch(/No ONNX file/);
       expect(exported.verification).toMatchObject({ onnxAgree: null, tfjsAgree: exported.verification.photos });
       expect(exported.verification.maxDifference).toBeLessThan(1e-4);
       // Another project classifies with the exported folder, on TensorFlow.js.
       const other = createProject(path.join(temp.dir, 'q.graft'));
-      const again = await classify({ model: { folder: path.join(temp.dir, 'export') }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, other.info.path, context);
+      const again = await classify({ model: { folder: path.join(temp.dir, 'export') }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, projectEnvironment(other, context));
       other.close();
       expect(again).toMatchObject({ classified: 8, engine: expect.stringMatching(/TensorFlow\.js/) });
     } finally {
@@ -131,12 +132,12 @@ describe('importing a model folder', () => {
 
     const project = createProject(path.join(temp.dir, 'g.graft'));
     try {
-      await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, project.info.path, context);
-      const run = await train({ model: 'transfer', backbone: backbone.id, epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center', fineTuneEpochs: 0 }, project.info.path, null, context);
+      await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, projectEnvironment(project, context));
+      const run = await train({ model: 'transfer', backbone: backbone.id, epochs: 20, seed: 1, hidden: 0, dropout: 0, learningRate: 0.05, batchSize: 8, patience: 20, crop: 'center', fineTuneEpochs: 0 }, projectEnvironment(project, context));
       expect(run.featuresComputed).toBe(24);
-      const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, project.info.path, context);
+      const result = await classify({ model: { runId: run.runId }, folders: [path.join(temp.dir, 'photos', 'test')], topK: 2 }, projectEnvironment(project, context));
       expect(result).toMatchObject({ found: 8, classified: 8, failed: 0, engine: expect.stringMatching(/TensorFlow\.js/) });
-      await expect(exportModel({ runId: run.runId, folder: path.join(temp.dir, 'graph-export') }, project.info.path, context)).rejects.toThrow(/graph model cannot be exported/);
+      await expect(exportModel({ runId: run.runId, folder: path.join(temp.dir, 'graph-export') }, projectEnvironment(project, context))).rejects.toThrow(/graph model cannot be exported/);
       expect(fs.existsSync(path.join(temp.dir, 'graph-export'))).toBe(false);
     } finally {
       project.close();

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Backbone, Preprocessing } from '../../shared/catalogue';
-import type { ImportBackboneResult } from '../../shared/api/contract';
+import type { ImportBackboneResult } from '../../shared/api/training';
 import { GraftError } from '../../shared/api/errors';
 import { loadBackboneModel, loadFeatureExtractor, loadGraphModelFolder } from './featureExtractor';
 import { Head } from './head';

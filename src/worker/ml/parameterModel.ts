@@ -3,13 +3,8 @@
  * Plain variables rather than tf.LayersModel: a hand-written loop trains many times faster than
  * model.fit on the wasm backend.
  */
+import type { SavedWeights } from '../../shared/modelWeights';
 import { tf } from './tensorflow';
-
-export interface SavedWeights<Config> {
-  config: Config;
-  /** Each variable's shape and values, in order. */
-  tensors: { shape: number[]; values: number[] }[];
-}
 
 export abstract class ParameterModel<Config> {
   readonly variables: tf.Variable[];

@@ -5,72 +5,55 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { ExportResult } from '../../shared/api/classify';
-import type { Sqlite } from '../../node/data/sqlite';
+import type { RunStore } from '../../node/data/runStore';
+import { photoPixels } from '../../node/photos/decode';
+import { ONNX_INPUT, ONNX_OUTPUT } from '../onnx/kerasToOnnx';
+import { photoBatches } from '../pipeline/photoBatches';
+import { onnxPixelModel, tfjsPixelModel, type PixelModel } from '../pipeline/pixelModel';
 import type { ClassifierModel } from './classifierModel';
 import { ONNX_FILE } from './exportClassifier';
 import { loadLayersModelFolder } from './featureExtractor';
-import { ONNX_INPUT, ONNX_OUTPUT } from '../onnx/kerasToOnnx';
-import { photoPixels } from './photoPixels';
-import { tf } from './tensorflow';
-
-const BATCH = 16;
-
-interface Recorded {
-  path: string;
-  /** Index of the class Graft predicted, in the model's output order, and its probability. */
-  predicted: number;
-  confidence: number;
-}
-
-/** The run's test photos still on disk, with what Graft predicted for them, up to `limit`. */
-function recordedPredictions(db: Sqlite, runId: number, limit: number): Recorded[] {
-  const classIds = (JSON.parse(db.prepare('SELECT classes FROM runs WHERE id = ?').pluck().get(runId) as string) as { id: number }[]).map((c) => c.id);
-  const rows = db
-    .prepare(
-      `SELECT (SELECT path FROM image_paths p WHERE p.image_id = r.image_id AND p.missing = 0 ORDER BY p.path LIMIT 1) AS path, r.predicted, r.confidence
-       FROM run_predictions r WHERE r.run_id = ? ORDER BY r.image_id`,
-    )
-    .all(runId) as { path: string | null; predicted: number; confidence: number }[];
-  return rows
-    .filter((r): r is { path: string; predicted: number; confidence: number } => r.path !== null && fs.existsSync(r.path))
-    .slice(0, limit)
-    .map((r) => ({ path: r.path, predicted: classIds.indexOf(r.predicted), confidence: r.confidence }));
-}
+import type { tf } from './tensorflow';
 
 const argmax = (values: ArrayLike<number>) => Array.from(values).reduce((best, v, i, all) => (v > all[best] ? i : best), 0);
 
-export async function verifyExport(db: Sqlite, model: ClassifierModel, folder: string, limit: number, onProgress: (done: number, total: number) => void): Promise<ExportResult['verification']> {
-  const recorded = recordedPredictions(db, model.runId, limit);
+export async function verifyExport(runs: RunStore, model: ClassifierModel, folder: string, limit: number, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<ExportResult['verification']> {
+  const classIds = runs.transferRun(model.runId).classes.map((c) => c.id);
+  const recorded = runs
+    .recordedPredictions(model.runId)
+    .filter((r) => fs.existsSync(r.path))
+    .slice(0, limit);
   const size = model.backbone.inputSize;
   const classes = model.labels.length;
   const onnxFile = path.join(folder, ONNX_FILE);
-  const session = fs.existsSync(onnxFile) ? await ort.InferenceSession.create(onnxFile) : null;
+  const onnx: PixelModel | null = fs.existsSync(onnxFile) ? await onnxPixelModel(onnxFile, { input: ONNX_INPUT, output: ONNX_OUTPUT }, size) : null;
   const exported = await loadLayersModelFolder(path.join(folder, 'tfjs'));
-  const result = { photos: 0, onnxAgree: session ? 0 : null, tfjsAgree: 0, maxDifference: 0 };
+  const tfjs = await tfjsPixelModel({ predict: (pixels) => exported.predict(pixels) as tf.Tensor, dispose: () => exported.dispose() }, size);
+  const result = { photos: 0, onnxAgree: onnx ? 0 : null, tfjsAgree: 0, maxDifference: 0 };
   try {
-    for (let start = 0; start < recorded.length; start += BATCH) {
-      const batch = recorded.slice(start, start + BATCH);
-      const pixels = new Float32Array(batch.length * size * size * 3);
-      for (const [i, r] of batch.entries()) pixels.set(await photoPixels(r.path, size, model.crop), i * size * size * 3);
-      const onnx = session ? ((await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) }))[ONNX_OUTPUT].data as Float32Array) : null;
-      const tfjs = tf.tidy(() => (exported.predict(tf.tensor4d(pixels, [batch.length, size, size, 3])) as tf.Tensor).dataSync());
-      batch.forEach((r, i) => {
-        const check = (output: ArrayLike<number>) => {
-          const row = Array.from(output).slice(i * classes, (i + 1) * classes);
-          result.maxDifference = Math.max(result.maxDifference, Math.abs(row[r.predicted] - r.confidence));
-          return argmax(row) === r.predicted;
+    const load = async (r: (typeof recorded)[number]) => {
+      const pixels = await photoPixels(r.path, size, model.crop);
+      return { pixels, data: pixels };
+    };
+    // Both exported files see the same decoded photos: the tfjs model runs on the batch, then ONNX.
+    for await (const batch of photoBatches(recorded, load, tfjs, { batchSize: 16, ahead: 32, signal })) {
+      const onnxRows = onnx ? await onnx.run(batch.map((b) => b.data)) : null;
+      batch.forEach(({ item, output }, i) => {
+        const predicted = classIds.indexOf(item.predictedClassId);
+        const check = (row: ArrayLike<number>) => {
+          result.maxDifference = Math.max(result.maxDifference, Math.abs(row[predicted] - item.confidence));
+          return argmax(row) === predicted;
         };
-        if (check(tfjs)) result.tfjsAgree++;
-        if (onnx && result.onnxAgree !== null && check(onnx)) result.onnxAgree++;
+        if (check(output!)) result.tfjsAgree++;
+        if (onnxRows && result.onnxAgree !== null && check(onnxRows.subarray(i * classes, (i + 1) * classes))) result.onnxAgree++;
       });
       result.photos += batch.length;
       onProgress(result.photos, recorded.length);
     }
   } finally {
-    await session?.release();
-    exported.dispose();
+    await onnx?.release();
+    await tfjs.release();
   }
   return result;
 }

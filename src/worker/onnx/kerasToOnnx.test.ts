@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findBackbone, pixelScaling } from '../../shared/catalogue';
 import { loadBackboneModel, loadFeatureExtractor } from '../ml/featureExtractor';
 import { Head } from '../ml/head';
-import { photoPixels } from '../ml/photoPixels';
+import { photoPixels } from '../../node/photos/decode';
 import { initTensorflow, tf } from '../ml/tensorflow';
 import { testPhotosDir, useTestModels } from '../../../test-support/testModels';
 import { classifierToOnnx, ONNX_INPUT, ONNX_OUTPUT } from './kerasToOnnx';

@@ -7,8 +7,8 @@
  * Keras works in NHWC; ONNX convolutions in NCHW. The model takes NHWC pixels (what a decoder
  * gives), applies the backbone's preprocessing, and transposes once at the start.
  */
-import type { HeadConfig } from '../ml/head';
-import type { SavedWeights } from '../ml/parameterModel';
+
+import type { HeadConfig, SavedWeights } from '../../shared/modelWeights';
 import { tf } from '../ml/tensorflow';
 import { OnnxGraph } from './onnxGraph';
 

@@ -1,67 +1,87 @@
 /**
- * Lists the regular files under a folder, recursively. Symbolic links are followed, but a folder
- * reached twice (a link loop) is reported instead of entered, as is anything that cannot be read.
+ * Lists the regular files under a folder, recursively and asynchronously (a cancel is seen
+ * between folders, and the event loop stays free). Symbolic links are followed, but a folder
+ * reached twice (a link loop) is reported instead of entered; so is anything that cannot be read,
+ * a file whose name is not valid UTF-8 (Graft records paths as text), and — among files named like
+ * photos — named pipes, sockets and devices, which are not files to read.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { throwIfCancelled } from '../../shared/jobs/jobContext';
+import { describeFsError } from '../../node/files/fsErrors';
+
+export interface Problem {
+  path: string;
+  reason: string;
+}
 
 export interface WalkedFiles {
   files: string[];
-  problems: { path: string; reason: string }[];
+  problems: Problem[];
 }
 
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOENT':
-      return 'the file disappeared';
-    case 'ELOOP':
-      return 'symbolic link loop';
-    default:
-      return code ?? (error instanceof Error ? error.message : String(error));
+function specialKind(entry: fs.Dirent<Buffer> | fs.Stats): string | null {
+  if (entry.isFIFO()) return 'a named pipe (FIFO)';
+  if (entry.isSocket()) return 'a socket';
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device';
+  return null;
+}
+
+/** The name as bytes, shown readably (invalid bytes as \xNN) for a message. */
+function showBytes(name: Buffer): string {
+  let shown = '';
+  for (let i = 0; i < name.length; i++) {
+    const byte = name[i];
+    shown += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
   }
+  return shown;
 }
 
-export function walkFiles(root: string, signal: AbortSignal): WalkedFiles {
+/**
+ * @param interesting which special files and badly named files are worth reporting (those named
+ *   like photos); others are passed over silently like any other non-photo file.
+ */
+export async function walkFiles(root: string, signal: AbortSignal, interesting: (name: string) => boolean = () => true): Promise<WalkedFiles> {
   const walked: WalkedFiles = { files: [], problems: [] };
   const visited = new Set<string>();
   const pending = [root];
   while (pending.length) {
-    throwIfCancelled(signal);
+    signal.throwIfAborted();
     const dir = pending.pop()!;
-    let entries: fs.Dirent[];
+    let entries: fs.Dirent<Buffer>[];
     try {
-      const real = fs.realpathSync(dir);
+      const real = await fs.promises.realpath(dir);
       if (visited.has(real)) {
         walked.problems.push({ path: dir, reason: 'symbolic link loop: this folder was already visited' });
         continue;
       }
       visited.add(real);
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries = await fs.promises.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
       walked.problems.push({ path: dir, reason: describeFsError(error) });
       continue;
     }
     for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
+      const name = entry.name.toString('utf8');
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        if (interesting(name)) walked.problems.push({ path: path.join(dir, showBytes(entry.name)), reason: 'its name is not valid UTF-8, which Graft cannot record; rename the file' });
+        continue;
+      }
+      const full = path.join(dir, name);
+      let kind: fs.Dirent<Buffer> | fs.Stats = entry;
       if (entry.isSymbolicLink()) {
         try {
-          const target = fs.statSync(full);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
+          kind = await fs.promises.stat(full);
         } catch (error) {
-          walked.problems.push({ path: full, reason: describeFsError(error) });
+          if (interesting(name)) walked.problems.push({ path: full, reason: describeFsError(error, { link: true }) });
           continue;
         }
       }
-      if (isDir) pending.push(full);
-      else if (isFile) walked.files.push(full);
+      if (kind.isDirectory()) pending.push(full);
+      else if (kind.isFile()) walked.files.push(full);
+      else {
+        const special = specialKind(kind);
+        if (special && interesting(name)) walked.problems.push({ path: full, reason: `${special}, not a file: skipped` });
+      }
     }
   }
   walked.files.sort((a, b) => a.localeCompare(b));

@@ -4,7 +4,7 @@
  * the keyboard, the grid and the class panel share one source of truth.
  */
 import { SvelteSet } from 'svelte/reactivity';
-import type { ClassInfo, ImageQuery, LibraryImage } from '../../../shared/api/contract';
+import type { ClassInfo, ImageQuery, LibraryImage } from '../../../shared/api/library';
 import type { Split } from '../../../shared/splits';
 import { app } from '../../lib/appState.svelte';
 import { client } from '../../lib/client';

@@ -1,0 +1,149 @@
+/**
+ * What an import writes: the folders imported, each file found (a new photo, a known photo at a
+ * new path, or unchanged), the files that could not be imported and why, and the known paths
+ * that are gone. The import job decides; this records, a batch per transaction.
+ */
+import path from 'node:path';
+import type { Split } from '../../shared/splits';
+import { insertClass } from './libraryStore';
+import type { Sqlite } from './sqlite';
+
+/** What the import found out about one file. */
+export type ExaminedFile =
+  | { kind: 'unchanged'; path: string }
+  | { kind: 'problem'; path: string; reason: string }
+  /** Content the library already has, at a path it did not know. */
+  | { kind: 'known'; path: string; hash: string; size: number; mtimeMs: number }
+  | {
+      kind: 'new';
+      path: string;
+      hash: string;
+      size: number;
+      mtimeMs: number;
+      width: number;
+      height: number;
+      format: string;
+      /** The class from the folder layout, by name (created when new), or null. */
+      label: string | null;
+      split: Split;
+      splitSource: 'auto' | 'folder';
+    };
+
+export interface RecordedCounts {
+  added: number;
+  newPaths: number;
+  unchanged: number;
+  labelled: number;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class ImportStore {
+  private readonly knownPathStatement;
+  private readonly hasImageStatement;
+
+  constructor(private readonly db: Sqlite) {
+    this.knownPathStatement = db.prepare('SELECT size, mtime_ms AS mtimeMs FROM image_paths WHERE path = ?');
+    this.hasImageStatement = db.prepare('SELECT 1 FROM images WHERE hash = ?').pluck();
+  }
+
+  /** Remembers the imported folders (a later import re-scans them). */
+  addSources(folders: string[], folderLabels: boolean): void {
+    const add = this.db.prepare('INSERT INTO sources (folder, folder_labels, added_at) VALUES (?, ?, ?) ON CONFLICT (folder) DO UPDATE SET folder_labels = excluded.folder_labels');
+    const now = new Date().toISOString();
+    this.db.transaction(() => folders.forEach((folder) => add.run(folder, folderLabels ? 1 : 0, now)))();
+  }
+
+  /** The size and modification time recorded for a path, if the library knows it. */
+  knownPath(file: string): { size: number; mtimeMs: number } | undefined {
+    return this.knownPathStatement.get(file) as { size: number; mtimeMs: number } | undefined;
+  }
+
+  hasImage(hash: string): boolean {
+    return this.hasImageStatement.get(hash) !== undefined;
+  }
+
+  recordProblems(problems: { path: string; reason: string }[]): void {
+    this.record(problems.map((p) => ({ kind: 'problem', ...p })));
+  }
+
+  /** Records a batch of examined files in one transaction. */
+  record(files: ExaminedFile[]): RecordedCounts {
+    const counts: RecordedCounts = { added: 0, newPaths: 0, unchanged: 0, labelled: 0 };
+    const markPresent = this.db.prepare('UPDATE image_paths SET missing = 0 WHERE path = ?');
+    const recordProblem = this.db.prepare('INSERT INTO import_problems (path, reason, seen_at) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, seen_at = excluded.seen_at');
+    const clearProblem = this.db.prepare('DELETE FROM import_problems WHERE path = ?');
+    const imageId = this.db.prepare('SELECT id FROM images WHERE hash = ?').pluck();
+    const classByName = this.db.prepare('SELECT id FROM classes WHERE name = ?').pluck();
+    const insertImage = this.db.prepare(
+      `INSERT INTO images (hash, name, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source)
+       VALUES (@hash, @name, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource)`,
+    );
+    const upsertPath = this.db.prepare(
+      `INSERT INTO image_paths (path, image_id, folder, name, size, mtime_ms, missing) VALUES (?, ?, ?, ?, ?, ?, 0)
+       ON CONFLICT (path) DO UPDATE SET image_id = excluded.image_id, size = excluded.size, mtime_ms = excluded.mtime_ms, missing = 0`,
+    );
+    this.db.transaction(() => {
+      const now = new Date().toISOString();
+      for (const file of files) {
+        if (file.kind === 'unchanged') {
+          markPresent.run(file.path);
+          counts.unchanged++;
+          continue;
+        }
+        if (file.kind === 'problem') {
+          recordProblem.run(file.path, file.reason, now);
+          continue;
+        }
+        clearProblem.run(file.path);
+        let id = imageId.get(file.hash) as number | undefined;
+        if (id === undefined && file.kind === 'new') {
+          const classId = file.label === null ? null : ((classByName.get(file.label) as number | undefined) ?? insertClass(this.db, file.label));
+          if (classId !== null) counts.labelled++;
+          id = Number(
+            insertImage.run({
+              hash: file.hash,
+              name: path.basename(file.path),
+              width: file.width,
+              height: file.height,
+              format: file.format,
+              bytes: file.size,
+              addedAt: now,
+              classId,
+              labelledAt: classId === null ? null : now,
+              split: file.split,
+              splitSource: file.splitSource,
+            }).lastInsertRowid,
+          );
+          counts.added++;
+        } else {
+          counts.newPaths++;
+        }
+        upsertPath.run(file.path, id, path.dirname(file.path), path.basename(file.path), file.size, file.mtimeMs);
+      }
+    })();
+    return counts;
+  }
+
+  /**
+   * Flags the known paths under these folders that were not seen again. They are never dropped:
+   * their labels stay with the photo, which may still exist elsewhere. Returns how many.
+   */
+  flagMissing(folders: string[], seen: Set<string>): number {
+    const under = this.db.prepare(`SELECT path FROM image_paths WHERE (folder = ? OR folder LIKE ? ESCAPE '\\') AND missing = 0`).pluck();
+    const flag = this.db.prepare('UPDATE image_paths SET missing = 1 WHERE path = ?');
+    let missing = 0;
+    this.db.transaction(() => {
+      for (const folder of folders) {
+        for (const file of under.all(folder, `${escapeLike(folder + path.sep)}%`) as string[]) {
+          if (seen.has(file)) continue;
+          flag.run(file);
+          missing++;
+        }
+      }
+    })();
+    return missing;
+  }
+}

@@ -1,0 +1,157 @@
+/** Training runs, their evaluation, backbones and suggestions. */
+import { z } from 'zod';
+import { DEFAULT_BACKBONE } from '../catalogue';
+
+
+export const TrainParams = z
+  .object({
+    /** transfer: pretrained backbone features + a small head; scratch: a small CNN trained from nothing (the baseline). */
+    model: z.enum(['transfer', 'scratch']).default('transfer'),
+    backbone: z.string().default(DEFAULT_BACKBONE),
+    epochs: z.number().int().min(1).max(1000).default(50),
+    seed: z.number().int().default(1),
+    /** Units of a hidden layer before the softmax; 0 trains softmax regression on the features. */
+    hidden: z.number().int().min(0).max(4096).default(0),
+    dropout: z.number().min(0).max(0.9).default(0.2),
+    learningRate: z.number().positive().max(1).default(0.001),
+    batchSize: z.number().int().min(1).max(1024).default(32),
+    /** Early stopping: epochs without a better validation loss before training stops. */
+    patience: z.number().int().min(1).max(100).default(5),
+    crop: z.enum(['center', 'squash']).default('center'),
+    /**
+     * After the head, fine-tune the backbone's top block with it for up to this many epochs, on
+     * augmented photos (flips, crops, brightness); 0: the backbone stays frozen.
+     */
+    fineTuneEpochs: z.number().int().min(0).max(100).default(0),
+  })
+  .strict();
+export type TrainParams = z.output<typeof TrainParams>;
+
+export const ImportBackboneParams = z
+  .object({
+    folder: z.string().trim().min(1, 'Choose the folder of a TensorFlow.js model.'),
+    name: z.string().trim().min(1).max(80).optional(),
+    /** The layer whose output is the features; by default the last one with a spatial output, averaged over space. */
+    featureLayer: z.string().trim().min(1).optional(),
+    preprocessing: z.enum(['scale_-1_1', 'scale_0_1']).default('scale_-1_1'),
+  })
+  .strict();
+
+export const ImportBackboneResult = z.object({
+  id: z.string(),
+  title: z.string(),
+  inputSize: z.number().int(),
+  featureLayer: z.string(),
+  featureSize: z.number().int(),
+  folder: z.string(),
+  /** Why the ONNX export cannot take it (classifying then runs on TensorFlow.js); null when it can. */
+  onnxProblem: z.string().nullable(),
+});
+export type ImportBackboneResult = z.infer<typeof ImportBackboneResult>;
+
+export const Evaluation = z.object({
+  accuracy: z.number(),
+  top5Accuracy: z.number().nullable(),
+  perClass: z.array(z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() })),
+  /** confusion[true class][predicted class] */
+  confusion: z.array(z.array(z.number().int())),
+  count: z.number().int(),
+});
+export type Evaluation = z.infer<typeof Evaluation>;
+
+export const TrainResult = z.object({
+  runId: z.number().int(),
+  model: z.enum(['transfer', 'scratch']),
+  backend: z.string(),
+  backbone: z.string(),
+  classes: z.array(z.string()),
+  photos: z.object({ train: z.number().int(), earlyStopping: z.number().int(), test: z.number().int() }),
+  /** Photos whose features were computed now (the rest came from the cache). */
+  featuresComputed: z.number().int(),
+  extractSeconds: z.number(),
+  trainSeconds: z.number(),
+  epochs: z.number().int(),
+  bestEpoch: z.number().int(),
+  evaluation: Evaluation,
+  notes: z.array(z.string()),
+});
+export type TrainResult = z.infer<typeof TrainResult>;
+
+export const DownloadResult = z.object({
+  backbone: z.string(),
+  folder: z.string(),
+  bytes: z.number().int(),
+  alreadyPresent: z.boolean(),
+});
+export type DownloadResult = z.infer<typeof DownloadResult>;
+
+export const EpochPoint = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  valLoss: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+});
+export type EpochPoint = z.infer<typeof EpochPoint>;
+
+export const SuggestResult = z.object({
+  runId: z.number().int(),
+  suggested: z.number().int(),
+  unreadable: z.number().int(),
+  seconds: z.number(),
+});
+export type SuggestResult = z.infer<typeof SuggestResult>;
+
+export const RunSummary = z.object({
+  id: z.number().int(),
+  createdAt: z.string(),
+  kind: z.enum(['transfer', 'scratch']),
+  backbone: z.string(),
+  backend: z.string(),
+  classes: z.array(z.string()),
+  /** The class ids behind `classes`, in the model's output order. */
+  classIds: z.array(z.number().int()),
+  extractSeconds: z.number(),
+  /** Photos whose features (or pixels) this run computed; the rest came from the cache. */
+  featuresComputed: z.number().int(),
+  photos: z.number().int(),
+  trainSeconds: z.number(),
+  epochs: z.number().int(),
+  config: TrainParams,
+  evaluation: Evaluation,
+  /** Per-epoch losses and accuracies, as the training curves show them. */
+  history: z.array(EpochPoint),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const RunPrediction = z.object({
+  imageId: z.number().int(),
+  hash: z.string(),
+  name: z.string(),
+  /** The label the photo had when the run was trained, and its label now (it may have been fixed since). */
+  trueClassId: z.number().int(),
+  currentClassId: z.number().int().nullable(),
+  predictedClassId: z.number().int(),
+  confidence: z.number(),
+  loss: z.number(),
+});
+export type RunPrediction = z.infer<typeof RunPrediction>;
+
+export const BackboneInfo = z.object({
+  id: z.string(),
+  /** Its top block can be fine-tuned (the catalogue's MobileNets). */
+  fineTunable: z.boolean(),
+  title: z.string(),
+  url: z.string(),
+  featureSize: z.number().int(),
+  licence: z.string(),
+  available: z.boolean(),
+  folder: z.string(),
+});
+export type BackboneInfo = z.infer<typeof BackboneInfo>;
+
+/** Download a pretrained backbone of the catalogue into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
+export const DownloadBackboneParams = z.object({ backbone: z.string().min(1) }).strict();
+
+/** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
+export const SuggestParams = z.object({ runId: z.number().int().optional() }).strict();

@@ -1,0 +1,97 @@
+/**
+ * Which device onnxruntime runs Graft's networks on. The user's GPU when the platform's provider
+ * can use it — CoreML on macOS, DirectML on Windows, CUDA where its libraries are installed, else
+ * WebGPU — and the CPU otherwise, or when the user asks for it (GRAFT_COMPUTE=cpu, the app's
+ * setting). A provider that fails is never fatal: the session is made on the CPU and the reason is
+ * kept, shown with each run and classification. Failures are remembered in the user's data
+ * folder, so later jobs do not try a provider known to fail with this onnxruntime.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { userDataDir } from '../../node/paths';
+
+export interface ComputeDevice {
+  /** The provider that runs the session: 'cpu', 'coreml', 'dml', 'cuda' or 'webgpu'. */
+  provider: string;
+  /** For people: "onnxruntime 1.30.0 on the CPU (2 threads); WebGPU unavailable: no GPU adapter". */
+  description: string;
+}
+
+const PROVIDER_NAMES: Record<string, string> = { cpu: 'the CPU', coreml: 'the GPU (CoreML)', dml: 'the GPU (DirectML)', cuda: 'the GPU (CUDA)', webgpu: 'the GPU (WebGPU)' };
+
+/** The GPU providers worth trying here, best first. */
+export function gpuCandidates(platform = process.platform): string[] {
+  if (platform === 'darwin') return ['coreml'];
+  if (platform === 'win32') return ['dml'];
+  const supported = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const candidates: string[] = [];
+  // CUDA's provider library is not in the npm package; it is there when the user installed it beside the binding.
+  if (supported.has('cuda') && cudaLibraryPresent()) candidates.push('cuda');
+  if (supported.has('webgpu')) candidates.push('webgpu');
+  return candidates;
+}
+
+function cudaLibraryPresent(): boolean {
+  try {
+    const binding = path.dirname(createRequire(__filename).resolve('onnxruntime-node/package.json'));
+    const folder = path.join(binding, 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.existsSync(path.join(folder, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+/** Providers that failed before with this onnxruntime, and why (kept between jobs). */
+function knownFailures(): Record<string, string> {
+  try {
+    const saved = JSON.parse(fs.readFileSync(path.join(userDataDir(), 'compute.json'), 'utf8')) as { onnxruntime?: string; failed?: Record<string, string> };
+    return saved.onnxruntime === ort.env.versions.common ? (saved.failed ?? {}) : {};
+  } catch {
+    return {};
+  }
+}
+
+function rememberFailure(provider: string, reason: string): void {
+  try {
+    const failed = { ...knownFailures(), [provider]: reason };
+    fs.mkdirSync(userDataDir(), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir(), 'compute.json'), JSON.stringify({ onnxruntime: ort.env.versions.common, failed }, null, 2));
+  } catch {
+    // Remembering is an optimisation: a read-only data folder only means trying again next time.
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // onnxruntime's messages start with the source location: keep what follows it.
+  return (text.split('\n')[0].replace(/^\S+\.(cc|cpp|h):\d+\s+/, '').replace(/^.*?\]\s*/, '') || text).slice(0, 200);
+}
+
+/**
+ * Creates an inference session on the best device: each GPU candidate in turn, then the CPU.
+ * `preferred` forces one ('cpu' to stay off the GPU); an absent one falls back like any failure.
+ */
+export async function createSession(model: Uint8Array | string, preferred = process.env.GRAFT_COMPUTE): Promise<{ session: ort.InferenceSession; device: ComputeDevice }> {
+  // onnxruntime-node's default session uses one intra-op thread: give it every core.
+  const threads = availableParallelism();
+  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 4 };
+  const failed = knownFailures();
+  const tried: string[] = [];
+  const candidates = preferred === 'cpu' ? [] : preferred && preferred !== 'auto' ? [preferred] : gpuCandidates().filter((p) => !failed[p]);
+  for (const provider of candidates) {
+    try {
+      const session = await ort.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: [provider] });
+      return { session, device: { provider, description: `onnxruntime ${ort.env.versions.common} on ${PROVIDER_NAMES[provider] ?? provider}` } };
+    } catch (error) {
+      const reason = firstLine(error);
+      tried.push(`${provider} unavailable: ${reason}`);
+      rememberFailure(provider, reason);
+    }
+  }
+  const session = await ort.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: ['cpu'] });
+  const why = preferred === 'cpu' ? ' (the CPU was asked for)' : tried.length ? `; ${tried.join('; ')}` : Object.keys(failed).length ? `; ${Object.entries(failed).map(([p, r]) => `${p} unavailable: ${r}`).join('; ')}` : '';
+  return { session, device: { provider: 'cpu', description: `onnxruntime ${ort.env.versions.common} on the CPU (${threads} threads)${why}` } };
+}
