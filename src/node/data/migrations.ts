@@ -218,6 +218,38 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX suggestions_by_margin ON suggestions (margin);
     `,
   },
+  {
+    version: 5,
+    description: 'per-window undo, problem files remembered, near-duplicates and import conflicts, the engine of each run',
+    sql: `
+      -- Which window (or CLI command) made a label change: undo undoes only one's own.
+      ALTER TABLE label_edits ADD COLUMN origin TEXT;
+
+      -- A file that could not be imported is not read again until it changes.
+      ALTER TABLE import_problems ADD COLUMN size INTEGER;
+      ALTER TABLE import_problems ADD COLUMN mtime_ms INTEGER;
+
+      -- Perceptual hash (64-bit, hex) and the near-duplicate group a photo belongs to (the id of
+      -- the group's first photo): a group is kept in one split, so a copy cannot inflate the score.
+      ALTER TABLE images ADD COLUMN phash TEXT;
+      ALTER TABLE images ADD COLUMN near_group INTEGER;
+      CREATE INDEX images_by_near_group ON images (near_group);
+      CREATE INDEX images_by_class_split ON images (class_id, split);
+
+      -- Photos met in two split folders or two class folders at import: listed, never resolved silently.
+      CREATE TABLE import_conflicts (
+        image_id  INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        kind      TEXT NOT NULL CHECK (kind IN ('split', 'class')),
+        paths     TEXT NOT NULL,             -- JSON: the paths that disagree
+        detail    TEXT NOT NULL,             -- what each path says, in words
+        seen_at   TEXT NOT NULL,
+        PRIMARY KEY (image_id, kind)
+      ) STRICT;
+
+      -- What computed a run's features (onnxruntime and its device, or TensorFlow.js).
+      ALTER TABLE runs ADD COLUMN engine TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
