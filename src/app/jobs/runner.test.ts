@@ -10,6 +10,9 @@ import { JobRunner } from './runner';
 import { forkWorker } from './workerLauncher';
 
 let temp: ReturnType<typeof makeTempDir>;
+const progress = { done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null };
+/** A process id above Linux's default pid_max: no process has it. */
+const DEAD_PID = 2 ** 22 + 12345;
 let project: Project;
 let updates: Job[];
 
@@ -95,9 +98,9 @@ describe('JobRunner', () => {
     const folder = path.join(temp.dir, 'few');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'x.png'), 'x');
-    project.db
-      .prepare(`INSERT INTO jobs (kind, title, params, state, progress, created_at) VALUES ('hashFolder', 't', ?, 'running', ?, ?)`)
-      .run(JSON.stringify({ folder }), JSON.stringify({ done: 1, total: 5, unit: 'bytes', message: '', rate: null, etaSeconds: null }), new Date().toISOString());
+    // A process that is gone left it running.
+    const id = project.stores.jobs.insert('hashFolder', 't', { folder }, { ...progress, done: 1, total: 5 }, DEAD_PID);
+    project.stores.jobs.markRunning(id, { ...progress, done: 1, total: 5 });
     project.close();
     project = openProject(path.join(temp.dir, 'p.graft'));
 
@@ -111,12 +114,13 @@ describe('JobRunner', () => {
   });
 
   it('leaves alone a job that another live Graft process is running in the same project', () => {
-    const insert = project.db.prepare(
-      `INSERT INTO jobs (kind, title, params, state, progress, created_at, owner_pid) VALUES ('hashFolder', 't', '{"folder":"/"}', 'running', ?, ?, ?)`,
-    );
-    const progress = JSON.stringify({ done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null });
-    const alive = Number(insert.run(progress, new Date().toISOString(), process.ppid).lastInsertRowid);
-    const gone = Number(insert.run(progress, new Date().toISOString(), 2 ** 22 + 12345).lastInsertRowid);
+    const running = (pid: number) => {
+      const id = project.stores.jobs.insert('hashFolder', 't', { folder: '/' }, progress, pid);
+      project.stores.jobs.markRunning(id, progress);
+      return id;
+    };
+    const alive = running(process.ppid);
+    const gone = running(DEAD_PID);
     const jobs = runner();
     expect(jobs.get(alive).state).toBe('running');
     expect(jobs.get(gone).state).toBe('interrupted');

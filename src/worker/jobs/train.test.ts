@@ -100,8 +100,7 @@ describe('train job', () => {
     const result = await train({ ...params, fineTuneEpochs: 2 }, projectEnvironment(project, context));
     expect(result.notes.join(' ')).toMatch(/Fine-tuned the top block of mobilenet_v2_0\.35_224 for 2 epochs/);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
-    const stored = project.db.prepare('SELECT fine_tuned FROM runs WHERE id = ?').pluck().get(result.runId) as Buffer;
-    const layers = Object.keys(JSON.parse(stored.toString('utf8')));
+    const layers = Object.keys(project.stores.runs.transferRun(result.runId).fineTuned ?? {});
     expect(layers).toEqual(expect.arrayContaining(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']));
     // The export (ONNX and TensorFlow.js, made from the fine-tuned layers) gives what the fine-tuned model gave.
     const exported = await exportModel({ runId: result.runId, folder: path.join(temp.dir, 'fine-tuned') }, projectEnvironment(project, context));

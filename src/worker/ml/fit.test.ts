@@ -37,9 +37,17 @@ describe('fit', () => {
     const head = new Head({ inputSize: 8, classCount: 2, hidden: 16, dropout: 0.2, seed: 3 });
     const stopping = new EarlyStopping(2);
     const history = new History();
-    await fit(head, { train: blobs(40, 4), validation: blobs(40, 5), classCount: 2, epochs: 300, batchSize: 8, learningRate: 0.1, seed: 2 }, [history, stopping]);
+    const validation = blobs(40, 5);
+    await fit(head, { train: blobs(40, 4), validation, classCount: 2, epochs: 300, batchSize: 8, learningRate: 0.1, seed: 2 }, [history, stopping]);
     expect(history.epochs.length).toBeLessThan(300);
     expect(stopping.bestEpoch).toBe(history.epochs.length - 2);
+    // The model now holds the best epoch's weights, not the last epoch's: its validation loss is the best one.
+    const rows = (await validation.rows(validation.labels.map((_, i) => i), null)) as tf.Tensor;
+    const loss = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(validation.labels, 'int32'), 2), head.logits(rows, false)).dataSync()[0]);
+    rows.dispose();
+    const best = history.epochs[stopping.bestEpoch - 1].valLoss!;
+    expect(Math.abs(loss - best)).toBeLessThan(best * 1e-3);
+    expect(history.epochs.at(-1)!.valLoss!).toBeGreaterThan(best * 1.01);
   });
 
   it('is reproducible for a seed', async () => {
