@@ -12,7 +12,6 @@ import type { EventData, EventName, WireEvent, WireResponse } from '../../shared
 import { GraftError } from '../../shared/api/errors';
 import type { Job } from '../../shared/api/jobs';
 import { CHANGES, JOBS, isJobKind, type Change, type JobRequestInput } from '../../shared/jobs/registry';
-import { autoSplit, type Split } from '../../shared/splits';
 import { openAppDatabase, type AppDatabase } from '../../node/data/appDatabase';
 import { createProject, openProject, type Project } from '../../node/data/project';
 import { allBackbones, backboneFolder, isAvailable } from '../../node/models/modelStore';
@@ -100,9 +99,17 @@ export class GraftService {
     return result;
   }
 
-  private automaticSplit(): (hash: string) => Split {
-    const { ratios, seed } = this.requireProject().stores.settings.splitSettings();
-    return (hash) => autoSplit(hash, seed, ratios);
+  /**
+   * A labelling, then the split rules for the classes it touched (every class gains a photo in
+   * each split it needs as it is labelled): one change of labels and, when photos moved, splits.
+   */
+  private relabel(imageIds: number[], apply: (project: Project) => number, to: (number | null)[] | 'all'): number {
+    const project = this.requireProject();
+    const touched = to === 'all' ? 'all' : [...to, ...project.stores.library.classesOf(imageIds)];
+    const changed = apply(project);
+    const repairs = project.stores.splits.enforce(project.stores.settings.splitSettings(), { groups: false, classes: touched });
+    this.changed(repairs.completedClass ? ['labels', 'splits'] : ['labels']);
+    return changed;
   }
 
   /** A photo's thumbnail file, for the transports that serve images; null if there is none. */
@@ -232,7 +239,10 @@ export class GraftService {
     'projects.forget': ({ path }) => this.recent.forget(path),
     'dialog.chooseProjectFile': ({ mode }) => this.requireDialogs().chooseProjectFile(mode),
     'dialog.chooseFolder': () => this.requireDialogs().chooseFolder(),
-    'library.summary': () => this.requireProject().stores.library.summary(),
+    'library.summary': () => {
+      const { stores } = this.requireProject();
+      return { ...stores.library.summary(), conflicts: stores.imports.conflicts(), nearDuplicates: stores.splits.nearDuplicateSummary() };
+    },
     'library.page': (query) => this.requireProject().stores.library.page(query),
     'library.ids': (query) => this.requireProject().stores.library.ids(query),
     'library.idsForPaths': ({ paths }) => this.requireProject().stores.library.idsForPaths(paths),
@@ -241,15 +251,15 @@ export class GraftService {
     'classes.merge': ({ from, into }) => this.change(['classes', 'labels'], (p) => p.stores.library.mergeClasses(from, into)),
     'classes.delete': ({ id }) => this.change(['classes', 'labels'], (p) => (p.stores.library.deleteClass(id), null)),
     'classes.reorder': ({ ids }) => this.change(['classes'], (p) => p.stores.library.reorderClasses(ids)),
-    'labels.set': ({ imageIds, classId }) => this.change(['labels'], (p) => p.stores.library.setLabels(imageIds, classId)),
-    'suggestions.accept': ({ imageIds }) => this.change(['labels'], (p) => p.stores.library.acceptSuggestions(imageIds)),
-    'labels.undo': () => this.change(['labels'], (p) => p.stores.library.undo()),
-    'labels.redo': () => this.change(['labels'], (p) => p.stores.library.redo()),
-    'splits.pin': ({ imageIds, split }) => this.change(['splits'], (p) => (p.stores.library.pinSplit(imageIds, split, this.automaticSplit()), null)),
+    'labels.set': ({ imageIds, classId }) => this.relabel(imageIds, (p) => p.stores.library.setLabels(imageIds, classId), [classId]),
+    'suggestions.accept': ({ imageIds }) => this.relabel(imageIds, (p) => p.stores.library.acceptSuggestions(imageIds), 'all'),
+    'labels.undo': () => this.relabel([], (p) => p.stores.library.undo(), 'all'),
+    'labels.redo': () => this.relabel([], (p) => p.stores.library.redo(), 'all'),
+    'splits.pin': ({ imageIds, split }) => this.change(['splits'], (p) => (p.stores.splits.pin(imageIds, split, p.stores.settings.splitSettings()), null)),
     'splits.configure': ({ seed, ...ratios }) =>
       this.change(['splits'], (p) => {
         p.stores.settings.setSplitSettings({ ratios, seed });
-        p.stores.library.resplit(this.automaticSplit());
+        p.stores.splits.resplit({ ratios, seed });
         return null;
       }),
     'backbones.list': () =>

@@ -8,12 +8,25 @@ import type { Split } from '../../shared/splits';
 import { insertClass } from './libraryStore';
 import type { Sqlite } from './sqlite';
 
+/** What a file's folders say about it (ImageFolder layout). */
+export interface FolderSays {
+  label: string | null;
+  split: Split | null;
+}
+
+/** A photo met in two split folders or two class folders: listed, never resolved silently. */
+export interface ImportConflict {
+  kind: 'split' | 'class';
+  paths: string[];
+  detail: string;
+}
+
 /** What the import found out about one file. */
 export type ExaminedFile =
   | { kind: 'unchanged'; path: string }
   | { kind: 'problem'; path: string; reason: string }
-  /** Content the library already has, at a path it did not know. */
-  | { kind: 'known'; path: string; hash: string; size: number; mtimeMs: number }
+  /** Content the library already has, at a path it did not know; `folder` is what its folders say, when they are read. */
+  | { kind: 'known'; path: string; hash: string; size: number; mtimeMs: number; folder: FolderSays | null }
   | {
       kind: 'new';
       path: string;
@@ -45,7 +58,7 @@ export class ImportStore {
   private readonly hasImageStatement;
 
   constructor(private readonly db: Sqlite) {
-    this.knownPathStatement = db.prepare('SELECT size, mtime_ms AS mtimeMs FROM image_paths WHERE path = ?');
+    this.knownPathStatement = db.prepare('SELECT p.size, p.mtime_ms AS mtimeMs, i.hash FROM image_paths p JOIN images i ON i.id = p.image_id WHERE p.path = ?');
     this.hasImageStatement = db.prepare('SELECT 1 FROM images WHERE hash = ?').pluck();
   }
 
@@ -56,9 +69,9 @@ export class ImportStore {
     this.db.transaction(() => folders.forEach((folder) => add.run(folder, folderLabels ? 1 : 0, now)))();
   }
 
-  /** The size and modification time recorded for a path, if the library knows it. */
-  knownPath(file: string): { size: number; mtimeMs: number } | undefined {
-    return this.knownPathStatement.get(file) as { size: number; mtimeMs: number } | undefined;
+  /** The size, modification time and content hash recorded for a path, if the library knows it. */
+  knownPath(file: string): { size: number; mtimeMs: number; hash: string } | undefined {
+    return this.knownPathStatement.get(file) as { size: number; mtimeMs: number; hash: string } | undefined;
   }
 
   hasImage(hash: string): boolean {
@@ -99,7 +112,12 @@ export class ImportStore {
         }
         clearProblem.run(file.path);
         let id = imageId.get(file.hash) as number | undefined;
-        if (id === undefined && file.kind === 'new') {
+        if (id !== undefined) {
+          // A photo the library has (or that a copy earlier in this import just added) at another path.
+          const folder = file.kind === 'known' ? file.folder : { label: file.label, split: file.splitSource === 'folder' ? file.split : null };
+          if (folder) this.noteConflicts(file.path, file.hash, folder, now);
+          counts.newPaths++;
+        } else if (file.kind === 'new') {
           const classId = file.label === null ? null : ((classByName.get(file.label) as number | undefined) ?? insertClass(this.db, file.label));
           if (classId !== null) counts.labelled++;
           id = Number(
@@ -119,12 +137,43 @@ export class ImportStore {
           );
           counts.added++;
         } else {
-          counts.newPaths++;
+          continue; // a path of a photo whose content is not in the library: cannot happen for a 'known' file
         }
         upsertPath.run(file.path, id, path.dirname(file.path), path.basename(file.path), file.size, file.mtimeMs);
       }
     })();
     return counts;
+  }
+
+  /** Records where a known photo's new path disagrees with what its first folders said. */
+  private noteConflicts(file: string, hash: string, folder: FolderSays, now: string): void {
+    const image = this.db
+      .prepare(
+        `SELECT i.id, c.name AS className, i.split, i.split_source AS splitSource, (SELECT path FROM image_paths p WHERE p.image_id = i.id ORDER BY p.path LIMIT 1) AS firstPath
+         FROM images i LEFT JOIN classes c ON c.id = i.class_id WHERE i.hash = ?`,
+      )
+      .get(hash) as { id: number; className: string | null; split: Split; splitSource: string; firstPath: string | null } | undefined;
+    if (!image?.firstPath || image.firstPath === file) return;
+    const record = this.db.prepare(
+      `INSERT INTO import_conflicts (image_id, kind, paths, detail, seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (image_id, kind) DO UPDATE SET paths = excluded.paths, detail = excluded.detail, seen_at = excluded.seen_at`,
+    );
+    const paths = JSON.stringify([image.firstPath, file]);
+    if (folder.label && image.className && folder.label.toLocaleLowerCase() !== image.className.toLocaleLowerCase()) {
+      record.run(image.id, 'class', paths, `the same photo is in the class folders “${image.className}” and “${folder.label}”; it keeps “${image.className}”`, now);
+    }
+    if (folder.split && image.splitSource === 'folder' && folder.split !== image.split) {
+      record.run(image.id, 'split', paths, `the same photo is in a ${image.split} folder and a ${folder.split} folder; it stays in ${image.split} (one photo is in one split)`, now);
+    }
+  }
+
+  /** The conflicts recorded so far, newest first. */
+  conflicts(limit = 500): ImportConflict[] {
+    return (this.db.prepare('SELECT kind, paths, detail FROM import_conflicts ORDER BY seen_at DESC LIMIT ?').all(limit) as { kind: 'split' | 'class'; paths: string; detail: string }[]).map((c) => ({
+      kind: c.kind,
+      paths: JSON.parse(c.paths) as string[],
+      detail: c.detail,
+    }));
   }
 
   /**

@@ -73,15 +73,4 @@ describe('labels and classes', () => {
   it('finds photos by their file paths, and says which paths it does not know', () => {
     expect(library.idsForPaths(['/photos/c.jpg', '/elsewhere/x.jpg', '/photos/a.jpg'])).toEqual({ ids: [ids[2], ids[1]], unknown: ['/elsewhere/x.jpg'] });
   });
-
-  it('pins a split, and keeps pins when the automatic split changes', () => {
-    library.pinSplit([ids[0]], 'test', () => 'train');
-    library.resplit(() => 'validation');
-    const splits = library.page({ sort: 'name', offset: 0, limit: 10 }).items.map((i) => [i.name, i.split, i.splitSource]);
-    expect(splits).toEqual([
-      ['a.jpg', 'validation', 'auto'],
-      ['b.jpg', 'test', 'pinned'],
-      ['c.jpg', 'validation', 'auto'],
-    ]);
-  });
 });

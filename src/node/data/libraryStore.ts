@@ -142,7 +142,7 @@ export class LibraryStore {
       .all() as ClassInfo[];
   }
 
-  summary(): LibrarySummary {
+  summary(): Omit<LibrarySummary, 'conflicts' | 'nearDuplicates'> {
     const counts = this.db
       .prepare(
         `SELECT COUNT(*) AS images, SUM(class_id IS NULL) AS unlabelled,
@@ -297,27 +297,15 @@ export class LibraryStore {
     })();
   }
 
-  /** Pins images to a split (kept through re-splitting), or gives them back to the automatic one. */
-  pinSplit(imageIds: number[], split: Split | null, automatic: (hash: string) => Split): void {
-    const pin = this.db.prepare(`UPDATE images SET split = ?, split_source = 'pinned' WHERE id = ?`);
-    const unpin = this.db.prepare(`UPDATE images SET split = ?, split_source = 'auto' WHERE id = ?`);
-    const hashOf = this.db.prepare('SELECT hash FROM images WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of imageIds) {
-        if (split) pin.run(split, id);
-        else {
-          const row = hashOf.get(id) as { hash: string } | undefined;
-          if (row) unpin.run(automatic(row.hash), id);
-        }
-      }
-    })();
-  }
-
-  /** Re-assigns automatic splits after the ratios or seed change; folder and pinned splits stay. */
-  resplit(automatic: (hash: string) => Split): void {
-    const rows = this.db.prepare(`SELECT id, hash FROM images WHERE split_source = 'auto'`).all() as { id: number; hash: string }[];
-    const set = this.db.prepare('UPDATE images SET split = ? WHERE id = ?');
-    this.db.transaction(() => rows.forEach((r) => set.run(automatic(r.hash), r.id)))();
+  /** The classes these photos are in now (null: unlabelled): what a labelling of them changes. */
+  classesOf(imageIds: number[]): (number | null)[] {
+    const classes = new Set<number | null>();
+    for (let start = 0; start < imageIds.length; start += 500) {
+      const chunk = imageIds.slice(start, start + 500);
+      const rows = this.db.prepare(`SELECT DISTINCT class_id FROM images WHERE id IN (${chunk.map(() => '?').join(',')})`).pluck().all(...chunk) as (number | null)[];
+      rows.forEach((c) => classes.add(c));
+    }
+    return [...classes];
   }
 
   /** Image ids by one of their file paths, for the CLI; unknown paths are returned apart. */

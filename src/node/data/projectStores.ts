@@ -6,6 +6,7 @@ import { JobStore } from './jobStore';
 import { LibraryStore } from './libraryStore';
 import { RunStore } from './runStore';
 import { SettingsStore } from './settingsStore';
+import { SplitStore } from './splitStore';
 import type { Sqlite } from './sqlite';
 import { SuggestionStore } from './suggestionStore';
 
@@ -17,6 +18,7 @@ export interface ProjectStores {
   suggestions: SuggestionStore;
   classified: ClassifiedStore;
   settings: SettingsStore;
+  splits: SplitStore;
   jobs: JobStore;
 }
 
@@ -29,6 +31,7 @@ export function projectStores(db: Sqlite): ProjectStores {
     suggestions: new SuggestionStore(db),
     classified: new ClassifiedStore(db),
     settings: new SettingsStore(db),
+    splits: new SplitStore(db),
     jobs: new JobStore(db, 'project'),
   };
 }

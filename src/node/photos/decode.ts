@@ -6,6 +6,7 @@
  * go through `modelPixels`, so a model sees its photos prepared exactly as it was trained.
  */
 import sharp, { type Sharp } from 'sharp';
+import { differenceHash, hasStructure } from '../../shared/nearDuplicates';
 import { MAX_PIXELS } from './imageFiles';
 
 export type CropMode = 'center' | 'squash';
@@ -70,6 +71,16 @@ export function thumbnailJpeg(rgb: RgbImage): Promise<Buffer> {
     .resize({ width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 80 })
     .toBuffer();
+}
+
+/**
+ * The photo's 64-bit difference hash (see shared/nearDuplicates.ts), from its decoded image; null
+ * for a photo with almost no structure (a blank frame, a flat colour), whose hash would match
+ * every other such photo without their being copies.
+ */
+export async function perceptualHash(rgb: RgbImage): Promise<string | null> {
+  const grey = await fromRaw(rgb).resize(9, 8, { fit: 'fill' }).greyscale().raw().toBuffer();
+  return hasStructure(grey) ? differenceHash(grey) : null;
 }
 
 /** Decode then prepare: a photo as the model's input. */

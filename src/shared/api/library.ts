@@ -53,6 +53,9 @@ export type LibraryImage = z.infer<typeof LibraryImage>;
 export const LibraryPage = z.object({ total: z.number().int(), offset: z.number().int(), items: z.array(LibraryImage) });
 export type LibraryPage = z.infer<typeof LibraryPage>;
 
+export const ImportConflict = z.object({ kind: z.enum(['split', 'class']), paths: z.array(z.string()), detail: z.string() });
+export const NearDuplicates = z.object({ groups: z.number().int(), photos: z.number().int() });
+
 export const LibrarySummary = z.object({
   images: z.number().int(),
   unlabelled: z.number().int(),
@@ -61,6 +64,9 @@ export const LibrarySummary = z.object({
   problems: z.array(z.object({ path: z.string(), reason: z.string() })),
   folders: z.array(z.string()),
   classes: z.array(ClassInfo),
+  /** Photos met in two split folders or two class folders at import. */
+  conflicts: z.array(ImportConflict),
+  nearDuplicates: NearDuplicates,
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
@@ -78,6 +84,12 @@ export const ImportResult = z.object({
   missing: z.number().int(),
   labelled: z.number().int(),
   problems: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** Photos met in two split folders or two class folders (never resolved silently). */
+  conflicts: z.array(ImportConflict),
+  /** Groups of near-identical photos in the library (each kept in one split). */
+  nearDuplicates: NearDuplicates,
+  /** What the split rules changed: copies moved to their group's split, photos moved so every class has each split. */
+  splitRepairs: z.object({ joinedGroup: z.number().int(), groupsThatCrossed: z.number().int(), completedClass: z.number().int() }),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

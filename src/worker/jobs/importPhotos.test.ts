@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { writeBadFiles, writeJpeg } from '../../../test-support/imageFixtures';
+import { testPhotosDir } from '../../../test-support/testModels';
 import { makeTempDir } from '../../../test-support/tempDir';
 import { projectEnvironment } from '../../../test-support/jobEnvironment';
 import { createProject, type Project } from '../../node/data/project';
@@ -83,5 +85,28 @@ describe('import', () => {
     expect(result.added).toBe(runAsRoot ? 2 : 1);
     expect(fs.existsSync(bad.empty)).toBe(true);
     expect(project.stores.library.summary().problems.length).toBe(result.problems.length);
+  });
+
+  it('keeps a resized copy of a test photo out of training, and lists a photo found in two class folders', async () => {
+    const real = testPhotosDir('cats_and_dogs/validation/dogs');
+    const [original, other] = fs.readdirSync(real).sort().slice(0, 2).map((f) => path.join(real, f));
+    const root = path.join(temp.dir, 'data');
+    for (const folder of ['test/dogs', 'train/dogs', 'train/cats']) fs.mkdirSync(path.join(root, folder), { recursive: true });
+    fs.copyFileSync(original, path.join(root, 'test', 'dogs', 'original.jpg'));
+    fs.copyFileSync(other, path.join(root, 'train', 'dogs', 'other.jpg'));
+    // The same photo at 90 %, saved again: a near-identical copy in the train folder.
+    const { width } = await sharp(original).metadata();
+    await sharp(original).resize(Math.round(width! * 0.9)).jpeg({ quality: 75 }).toFile(path.join(root, 'train', 'dogs', 'copy.jpg'));
+    // The same file in two class folders.
+    fs.copyFileSync(other, path.join(root, 'train', 'cats', 'other.jpg'));
+
+    const result = await importPhotos({ folders: [root], folderLabels: true }, projectEnvironment(project, context));
+    expect(result.nearDuplicates).toEqual({ groups: 1, photos: 2 });
+    expect(result.splitRepairs).toMatchObject({ groupsThatCrossed: 1, joinedGroup: 1 });
+    const items = project.stores.library.page({ sort: 'name', offset: 0, limit: 10 }).items;
+    expect(Object.fromEntries(items.map((i) => [i.name, i.split]))).toMatchObject({ 'copy.jpg': 'test', 'original.jpg': 'test' });
+    expect(result.conflicts).toEqual([
+      { kind: 'class', paths: [path.join(root, 'train', 'cats', 'other.jpg'), path.join(root, 'train', 'dogs', 'other.jpg')], detail: expect.stringMatching(/class folders “cats” and “dogs”/) },
+    ]);
   });
 });

@@ -12,9 +12,9 @@ import type { ImportResult } from '../../shared/api/library';
 import { DEFAULT_BACKBONE, type Backbone } from '../../shared/catalogue';
 import type { JobParams } from '../../shared/jobs/registry';
 import { autoSplit, labelFromFolders } from '../../shared/splits';
-import type { ExaminedFile } from '../../node/data/importStore';
+import type { ExaminedFile, FolderSays } from '../../node/data/importStore';
 import { isAvailable, lookupBackbone } from '../../node/models/modelStore';
-import { decodeSide, modelPixels, thumbnailJpeg, uprightRgb, type CropMode } from '../../node/photos/decode';
+import { decodeSide, modelPixels, perceptualHash, thumbnailJpeg, uprightRgb, type CropMode } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
 import { readPhoto, statPhoto } from '../../node/photos/photoFile';
 import { thumbnailPath } from '../../node/photos/thumbnails';
@@ -51,28 +51,46 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const found = await findPhotos(roots, env.signal);
   stores.imports.addSources(roots, params.folderLabels);
   stores.imports.recordProblems(found.problems);
-  const result: ImportResult = { found: found.photos.length, added: 0, newPaths: 0, unchanged: 0, skipped: found.skipped, missing: 0, labelled: 0, problems: [...found.problems] };
+  const result: ImportResult = {
+    found: found.photos.length,
+    added: 0,
+    newPaths: 0,
+    unchanged: 0,
+    skipped: found.skipped,
+    missing: 0,
+    labelled: 0,
+    problems: [...found.problems],
+    conflicts: [],
+    nearDuplicates: { groups: 0, photos: 0 },
+    splitRepairs: { joinedGroup: 0, groupsThatCrossed: 0, completedClass: 0 },
+  };
+  // Photos imported before Graft computed perceptual hashes get theirs when their file is met again.
+  const withoutPerceptualHash = stores.splits.withoutPerceptualHash();
   const { ratios, seed } = stores.settings.splitSettings();
   const backbone = importBackbone();
   const side = decodeSide(backbone?.inputSize ?? 0);
-  // Photos new to this import but already seen in it (copies within the folders) are decoded once.
-  const decodedHashes = new Set<string>();
+
+  const folderSays = (candidate: Candidate): FolderSays | null => (params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path), path.basename(candidate.root)) : null);
+  const perceptual: { hash: string; phash: string | null }[] = [];
 
   const load = async (candidate: Candidate): Promise<{ pixels: Buffer | null; data: ExaminedFile }> => {
     const problem = (reason: string) => ({ pixels: null, data: { kind: 'problem' as const, path: candidate.path, reason } });
     const stat = await statPhoto(candidate.path);
     if ('reason' in stat) return problem(stat.reason);
     const known = stores.imports.knownPath(candidate.path);
-    if (known && known.size === stat.stat.size && known.mtimeMs === stat.stat.mtimeMs) return { pixels: null, data: { kind: 'unchanged', path: candidate.path } };
+    if (known && known.size === stat.stat.size && known.mtimeMs === stat.stat.mtimeMs && !withoutPerceptualHash.has(known.hash)) return { pixels: null, data: { kind: 'unchanged', path: candidate.path } };
     const read = await readPhoto(candidate.path);
     if (!read.ok) return problem(read.reason);
     const { size, mtimeMs } = read.stat;
-    if (stores.imports.hasImage(read.hash) || decodedHashes.has(read.hash)) return { pixels: null, data: { kind: 'known', path: candidate.path, hash: read.hash, size, mtimeMs } };
-    decodedHashes.add(read.hash);
+    if (stores.imports.hasImage(read.hash)) {
+      if (withoutPerceptualHash.delete(read.hash)) await uprightRgb(read.bytes ?? candidate.path, side).then(async (rgb) => perceptual.push({ hash: read.hash, phash: await perceptualHash(rgb) }), () => {});
+      return { pixels: null, data: { kind: 'known', path: candidate.path, hash: read.hash, size, mtimeMs, folder: folderSays(candidate) } };
+    }
     try {
       const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
       await writeThumbnail(env.project.path, read.hash, await thumbnailJpeg(rgb));
-      const fromFolders = params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path)) : { label: null, split: null };
+      perceptual.push({ hash: read.hash, phash: await perceptualHash(rgb) });
+      const fromFolders = folderSays(candidate) ?? { label: null, split: null };
       const data: ExaminedFile = {
         kind: 'new',
         path: candidate.path,
@@ -88,7 +106,6 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       };
       return { pixels: backbone ? await modelPixels(rgb, backbone.inputSize, IMPORT_CROP) : null, data };
     } catch (error) {
-      decodedHashes.delete(read.hash);
       return problem(describeDecodeError(error, read.bytes ?? undefined));
     }
   };
@@ -98,6 +115,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   try {
     for await (const batch of photoBatches(found.photos, load, model, { batchSize: FEATURE_BATCH, ahead: 2 * FEATURE_BATCH, signal: env.signal })) {
       const counts = stores.imports.record(batch.map((b) => b.data));
+      stores.splits.setPerceptualHashes(perceptual.splice(0));
       if (backbone) {
         const features = batch.filter((b) => b.output && b.data.kind === 'new').map((b) => ({ hash: (b.data as { hash: string }).hash, vector: b.output!.slice() }));
         stores.features.put(features, backbone.id, preprocessingKey(IMPORT_CROP));
@@ -114,5 +132,9 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     await model?.release();
   }
   result.missing = stores.imports.flagMissing(roots, new Set(found.photos.map((p) => p.path)));
+  // Copies across splits and classes without a photo in each split are fixed now, before anyone trains.
+  result.splitRepairs = stores.splits.enforce(stores.settings.splitSettings(), { groups: true, classes: 'all' });
+  result.nearDuplicates = stores.splits.nearDuplicateSummary();
+  result.conflicts = stores.imports.conflicts();
   return result;
 }
