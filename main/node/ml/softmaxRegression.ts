@@ -142,7 +142,7 @@ export class SoftmaxObjective implements SmoothObjective {
     this.logits = new Float64Array(count * classCount);
     this.directionLogits = new Float64Array(count * classCount);
     this.residuals = new Float64Array(classCount * count);
-    this.products = new Float64Array(Math.max(count, inputSize) * classCount);
+    this.products = new Float64Array(inputSize * classCount);
     this.row = new Float64Array(classCount);
     // The diagonal of the Hessian at W = 0 (every probability 1/k): each weight's curvature is
     // its feature's variance times p(1 − p), plus the penalty's.
