@@ -23,7 +23,9 @@ beforeAll(async () => {
 
 describe('trainSoftmaxHead', () => {
   it('chooses the strongest penalty when the features say nothing about the class', async () => {
-    const head = await trainSoftmaxHead(rows(100, 30, 3, 0, 1), rows(300, 30, 3, 0, 2), { classCount: 3 });
+    const points: number[] = [];
+    const head = await trainSoftmaxHead(rows(100, 30, 3, 0, 1), rows(300, 30, 3, 0, 2), { classCount: 3, onStrength: (point) => void points.push(point.epoch) });
+    expect(points).toEqual([1, 2]);
     expect(head.chosen.epoch).toBe(1);
     // The path stops at the first rise of the validation loss.
     expect(head.history.map((p) => p.epoch)).toEqual([1, 2]);

@@ -43,6 +43,8 @@ export interface SoftmaxHeadOptions {
   classWeights?: number[];
   signal?: AbortSignal;
   onIteration?(progress: HeadProgress): void;
+  /** Called as each strength of the path is solved and measured: a live point of the Train view's curves. */
+  onStrength?(point: StrengthPoint): void;
 }
 
 /** One strength of the path, as the Train view draws it: `epoch` is the strength's 1-based position, strongest first. */
@@ -123,6 +125,7 @@ export async function trainSoftmaxHead(train: LabelledFeatures, validation: Labe
     const validated = measureSoftmax(solution.model, validation, classWeights);
     const point: StrengthPoint = { epoch: index + 1, loss: fitted.loss, accuracy: fitted.accuracy, valLoss: validated.loss, valAccuracy: validated.accuracy, l2, iterations: solution.iterations };
     history.push(point);
+    options.onStrength?.(point);
     const best = history.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
     if (best === point) chosenModel = solution.model;
     else if (index - history.indexOf(best) >= PATIENCE) break;
