@@ -54,7 +54,7 @@ const SUFFICIENT_DECREASE = 1e-4;
 const CURVATURE = 0.9;
 const LINE_SEARCH_TRIALS = 40;
 
-export function maxAbs(values: Float64Array): number {
+function maxAbs(values: Float64Array): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
   return max;
@@ -174,7 +174,7 @@ function searchDirection(gradient: Float64Array, diagonal: Float64Array, steps: 
  * zooming in with safeguarded cubic interpolation. Null when none is found in a bounded number of
  * trials (in practice only at a point already optimal to rounding).
  */
-export function strongWolfeStep(line: LineRestriction, value0: number, slope0: number): number | null {
+function strongWolfeStep(line: LineRestriction, value0: number, slope0: number): number | null {
   let previous = { step: 0, value: value0, slope: slope0 };
   let step = 1;
   for (let trial = 0; trial < LINE_SEARCH_TRIALS; trial++) {
