@@ -44,9 +44,14 @@ export function buildProgram(): Command {
     .version(appVersion(), '-v, --version', 'print the version')
     .option('--json', 'print results as JSON on stdout')
     .option('--no-progress', 'do not show progress bars')
+    .option('--cpu', 'run the networks on the CPU even where a GPU could be used')
     .showHelpAfterError('(run graft --help for usage)');
 
   const globals = () => program.opts<GlobalOptions>();
+  // Job workers inherit the environment: this is how they learn where to run.
+  program.hook('preAction', () => {
+    if (globals().cpu) process.env.GRAFT_COMPUTE = 'cpu';
+  });
 
   program
     .command('serve')
@@ -252,7 +257,7 @@ export function buildProgram(): Command {
           [
             `Run #${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
             `Photos: ${result.photos.train} train, ${result.photos.earlyStopping} for early stopping, ${result.photos.test} test.`,
-            `${result.model === 'scratch' ? 'Decoding photos' : 'Features'}: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed${result.model === 'transfer' ? ', the rest cached' : ''}); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} epochs (best ${result.bestEpoch}).`,
+            `${result.model === 'scratch' ? 'Decoding photos' : 'Features'}: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed${result.engine ? ` by ${result.engine}` : ''}${result.model === 'transfer' ? ', the rest cached' : ''}); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} ${result.model === 'transfer' && result.epochs ? 'steps' : 'epochs'} (best ${result.bestEpoch}).`,
             describeEvaluation(result.classes, result.evaluation),
             ...result.notes.map((n) => `Note: ${n}`),
           ].join('\n'),

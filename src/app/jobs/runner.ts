@@ -48,6 +48,8 @@ export interface JobRunnerOptions {
   projectPath: string | null;
   workerScript: string;
   launch: LaunchWorker;
+  /** Settings a worker needs, as environment variables, read when each job starts. */
+  environment?: () => NodeJS.ProcessEnv;
   onUpdate: (job: Job) => void;
 }
 
@@ -150,7 +152,7 @@ export class JobRunner {
     }
     const request = JobRequest.parse({ kind: next.kind, params: next.params });
     this.store.markRunning(next.id, idleProgress('Starting'));
-    const worker = this.options.launch(this.options.workerScript, { ...process.env });
+    const worker = this.options.launch(this.options.workerScript, { ...process.env, ...this.options.environment?.() });
     const running: RunningJob = { job: this.store.get(next.id), worker, cancelRequested: false, lastWrite: 0, stage: { unit: '', startedMs: Date.now() } };
     this.running = running;
     this.options.onUpdate(running.job);

@@ -21,6 +21,7 @@ import { planAction } from '../../node/results/actions';
 import { JobRunner } from '../jobs/runner';
 import type { LaunchWorker } from '../jobs/workerLauncher';
 import { dispatch, type Handlers } from './dispatch';
+import { AppSettingsFile } from './appSettings';
 import { RecentProjects } from './recentProjects';
 
 /** What the shell the app runs in can do that others cannot. */
@@ -48,12 +49,14 @@ export class GraftService {
   private outsidePoll: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(event: WireEvent) => void>();
   private readonly recent: RecentProjects;
+  private readonly settings: AppSettingsFile;
 
   constructor(
     private readonly shell: Shell,
     private readonly dataDir = userDataDir(),
   ) {
     this.recent = new RecentProjects(dataDir);
+    this.settings = new AppSettingsFile(dataDir);
   }
 
   call(method: unknown, params: unknown): Promise<WireResponse> {
@@ -182,6 +185,7 @@ export class GraftService {
       projectPath: project.info.path,
       workerScript: distPath('worker.cjs'),
       launch: this.shell.launchWorker,
+      environment: () => this.settings.workerEnvironment(),
       onUpdate: (job) => this.onJobUpdate(job),
     });
     this.watchOutsideChanges(project);
@@ -194,7 +198,14 @@ export class GraftService {
   private appJobs(): JobRunner {
     if (!this.app) {
       const database = openAppDatabase(this.dataDir);
-      const jobs = new JobRunner({ store: database.jobs, projectPath: null, workerScript: distPath('worker.cjs'), launch: this.shell.launchWorker, onUpdate: (job) => this.onJobUpdate(job) });
+      const jobs = new JobRunner({
+        store: database.jobs,
+        projectPath: null,
+        workerScript: distPath('worker.cjs'),
+        launch: this.shell.launchWorker,
+        environment: () => this.settings.workerEnvironment(),
+        onUpdate: (job) => this.onJobUpdate(job),
+      });
       this.app = { database, jobs };
     }
     return this.app.jobs;
@@ -225,6 +236,8 @@ export class GraftService {
       homeDir: os.homedir(),
     }),
     'projects.recent': () => this.recent.list(),
+    'settings.get': () => this.settings.read(),
+    'settings.set': (change) => this.settings.write(change),
     'projects.current': () => this.project?.info ?? null,
     'projects.create': ({ path, name }) => this.useProject(createProject(path, name)),
     'projects.open': ({ path: file }) => {

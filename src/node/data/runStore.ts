@@ -17,6 +17,8 @@ export interface NewRun {
   backbone: string;
   config: TrainParams;
   backend: string;
+  /** What computed the features (onnxruntime and its device); null when they all came from the cache. */
+  engine: string | null;
   /** The classes in the model's output order. */
   classes: { id: number; name: string }[];
   extractSeconds: number;
@@ -49,6 +51,7 @@ interface SummaryRow {
   kind: string;
   backbone: string;
   backend: string;
+  engine: string | null;
   classes: string;
   extractSeconds: number;
   featuresComputed: number;
@@ -60,7 +63,7 @@ interface SummaryRow {
   history: string;
 }
 
-const SUMMARY_COLUMNS = `id, created_at AS createdAt, kind, backbone, backend, classes, extract_seconds AS extractSeconds,
+const SUMMARY_COLUMNS = `id, created_at AS createdAt, kind, backbone, backend, engine, classes, extract_seconds AS extractSeconds,
   features_computed AS featuresComputed, photos, train_seconds AS trainSeconds, epochs, config, evaluation, history`;
 
 function decodeSummary(r: SummaryRow): RunSummary {
@@ -84,8 +87,8 @@ export class RunStore {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned, engine)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             run.jobId,
@@ -104,6 +107,7 @@ export class RunStore {
             JSON.stringify(run.evaluation),
             Buffer.from(JSON.stringify(run.weights)),
             run.fineTuned ? Buffer.from(JSON.stringify(run.fineTuned)) : null,
+            run.engine,
           ).lastInsertRowid,
       );
       const prediction = this.db.prepare('INSERT INTO run_predictions (run_id, image_id, true_class, predicted, confidence, loss) VALUES (?, ?, ?, ?, ?, ?)');

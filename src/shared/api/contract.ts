@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ActionPlan, ActionRequest, ClassifierInfo, ClassifySummary, ResultFilter, ResultsPage, ResultsQuery } from './classify';
 import { Job } from './jobs';
 import { ClassInfo, ImageQuery, LibraryPage, LibrarySummary, Split } from './library';
-import { AppInfo, ProjectInfo, RecentProject } from './projects';
+import { AppInfo, AppSettings, ProjectInfo, RecentProject } from './projects';
 import { BackboneInfo, RunPrediction, RunSummary } from './training';
 import { Change, JobRequest } from '../jobs/registry';
 
@@ -26,6 +26,8 @@ const ProjectPath = z.string().trim().min(1, 'Give the path of a project file.')
 export const methods = {
   'app.info': { params: NoParams, result: AppInfo },
   'projects.recent': { params: NoParams, result: z.array(RecentProject) },
+  'settings.get': { params: NoParams, result: AppSettings },
+  'settings.set': { params: AppSettings.partial().strict(), result: AppSettings },
   'projects.current': { params: NoParams, result: ProjectInfo.nullable() },
   'projects.create': {
     params: z.object({ path: ProjectPath, name: z.string().trim().max(200).optional() }).strict(),

@@ -30,3 +30,10 @@ export const AppInfo = z.object({
   homeDir: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** The app's own settings (the user's, across projects). */
+export const AppSettings = z.object({
+  /** Where networks run: the GPU when one can be used ('auto'), or always the CPU. */
+  compute: z.enum(['auto', 'cpu']).default('auto'),
+});
+export type AppSettings = z.output<typeof AppSettings>;

@@ -63,6 +63,8 @@ export const TrainResult = z.object({
   runId: z.number().int(),
   model: z.enum(['transfer', 'scratch']),
   backend: z.string(),
+  /** What computed the features now (onnxruntime and its device, or TensorFlow.js); null when all came from the cache. */
+  engine: z.string().nullable(),
   backbone: z.string(),
   classes: z.array(z.string()),
   photos: z.object({ train: z.number().int(), earlyStopping: z.number().int(), test: z.number().int() }),
@@ -108,6 +110,8 @@ export const RunSummary = z.object({
   kind: z.enum(['transfer', 'scratch']),
   backbone: z.string(),
   backend: z.string(),
+  /** What computed the features (onnxruntime and its device); null when they all came from the cache. */
+  engine: z.string().nullable(),
   classes: z.array(z.string()),
   /** The class ids behind `classes`, in the model's output order. */
   classIds: z.array(z.number().int()),

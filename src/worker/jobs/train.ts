@@ -19,6 +19,7 @@ import { cachedFeatures } from '../ml/features';
 import { fineTuneTopBlock } from '../ml/fineTune';
 import { EarlyStopping, fit, History, tensorDataset, type Callback } from '../ml/fit';
 import { Head } from '../ml/head';
+import { trainSoftmaxHead } from '../ml/softmaxHead';
 import type { ParameterModel } from '../ml/parameterModel';
 import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
 import { initTensorflow, tf } from '../ml/tensorflow';
@@ -55,10 +56,12 @@ interface Inputs {
   unreadable: { path: string; reason: string }[];
   computed: number;
   seconds: number;
+  /** What computed the features now (onnxruntime and its device); null when none were computed. */
+  engine: string | null;
 }
 
 /** Decoded photos for the from-scratch CNN, kept in memory (64x64: 12 KB a photo). */
-async function scratchPixels(photos: LabelledPhoto[], params: TrainParams, context: JobContext): Promise<Omit<Inputs, 'seconds'>> {
+async function scratchPixels(photos: LabelledPhoto[], params: TrainParams, context: JobContext): Promise<Omit<Inputs, 'seconds' | 'engine'>> {
   const rows = new Map<string, Uint8Array>();
   const unreadable: { path: string; reason: string }[] = [];
   let done = 0;
@@ -74,9 +77,9 @@ async function scratchPixels(photos: LabelledPhoto[], params: TrainParams, conte
 /** Step 2: the model's input for every photo. */
 async function inputs(stores: ProjectStores, photos: LabelledPhoto[], backbone: Backbone | null, params: TrainParams, context: JobContext): Promise<Inputs> {
   const started = Date.now();
-  if (!backbone) return { ...(await scratchPixels(photos, params, context)), seconds: (Date.now() - started) / 1000 };
+  if (!backbone) return { ...(await scratchPixels(photos, params, context)), seconds: (Date.now() - started) / 1000, engine: null };
   const extracted = await cachedFeatures(stores.features, photos, backbone, params.crop, context);
-  return { rows: extracted.vectors, unreadable: extracted.unreadable, computed: extracted.computed, seconds: (Date.now() - started) / 1000 };
+  return { rows: extracted.vectors, unreadable: extracted.unreadable, computed: extracted.computed, seconds: (Date.now() - started) / 1000, engine: extracted.engine };
 }
 
 interface Sets {
@@ -98,7 +101,10 @@ function splitSets(usable: LabelledPhoto[], seed: number): Sets {
   let fitting = usable.filter((p) => p.split === 'train');
   let stopping = hasTest ? usable.filter((p) => p.split === 'validation') : [];
   if (!stopping.length) {
-    stopping = fitting.filter((p) => splitPosition(p.hash, seed + 7) < HOLDOUT);
+    const position = (p: LabelledPhoto) => splitPosition(p.hash, seed + 7);
+    stopping = fitting.filter((p) => position(p) < HOLDOUT);
+    // However few the photos, one is held out: the head's regularisation is chosen on them.
+    if (!stopping.length && fitting.length > 1) stopping = [fitting.reduce((a, b) => (position(b) < position(a) ? b : a))];
     const held = new Set(stopping);
     fitting = fitting.filter((p) => !held.has(p));
     notes.push(`Early stopping used ${stopping.length} photos held out of the train split.`);
@@ -110,7 +116,12 @@ function splitSets(usable: LabelledPhoto[], seed: number): Sets {
 }
 
 /** A set of photos as one tensor of model inputs (features, or pixels scaled to [-1, 1] for the CNN) and its labels. */
-function toTensors(set: LabelledPhoto[], rows: Inputs['rows'], shape: number[], classIndex: Map<number, number>): { features: tf.Tensor; labels: number[] } {
+interface Tensors {
+  features: tf.Tensor;
+  labels: number[];
+}
+
+function toTensors(set: LabelledPhoto[], rows: Inputs['rows'], shape: number[], classIndex: Map<number, number>): Tensors {
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(set.length * size);
   set.forEach((p, i) => {
@@ -135,6 +146,69 @@ function progressCallback(context: JobContext, first: number, total: number, sta
   };
 }
 
+interface FittedModel {
+  history: EpochPoint[];
+  bestEpoch: number;
+  testProbabilities: number[][];
+  weights: unknown;
+}
+
+/** Step 4, the usual case: softmax regression on the features, solved to its optimum, its strength chosen on the validation photos. */
+async function convexHead(trainSet: Tensors, stopSet: Tensors, testSet: Tensors, classCount: number, classWeights: number[], env: JobContext): Promise<FittedModel> {
+  const rows = async (set: Tensors) => ({ features: (await set.features.data()) as Float32Array, labels: set.labels });
+  let tried = 0;
+  const result = await trainSoftmaxHead(await rows(trainSet), await rows(stopSet), {
+    classCount,
+    classWeights,
+    signal: env.signal,
+    onStrength: (point) => env.progress(++tried, null, 'fits', `Finding the best fit: ${tried} tried · validation accuracy ${(100 * point.valAccuracy).toFixed(1)}%`, point),
+  });
+  const head = Head.fromJSON(result.weights);
+  const testProbabilities = await head.predict(testSet.features);
+  head.dispose();
+  return { history: result.history, bestEpoch: result.chosen.epoch, testProbabilities, weights: result.weights };
+}
+
+/** Step 4 with a hidden layer, or the from-scratch CNN: mini-batch training with early stopping, restoring the best epoch. */
+async function minibatch(backbone: Backbone | null, trainSet: Tensors, stopSet: Tensors | null, testSet: Tensors, classCount: number, classWeights: number[], params: TrainParams, env: JobContext): Promise<FittedModel> {
+  const model: ParameterModel<unknown> = backbone
+    ? new Head({ inputSize: backbone.featureSize, classCount, hidden: params.hidden, dropout: params.dropout, seed: params.seed })
+    : new ScratchCnn({ inputSize: SCRATCH_INPUT_SIZE, classCount, filters: SCRATCH_FILTERS, dropout: params.dropout, seed: params.seed });
+  const history = new History();
+  const earlyStopping = new EarlyStopping(params.patience);
+  try {
+    await fit(
+      model,
+      {
+        train: tensorDataset(trainSet.features, trainSet.labels, backbone ? undefined : augmentImages),
+        validation: stopSet ? tensorDataset(stopSet.features, stopSet.labels) : null,
+        classCount,
+        epochs: params.epochs,
+        batchSize: params.batchSize,
+        learningRate: params.learningRate,
+        classWeights,
+        seed: params.seed,
+        signal: env.signal,
+      },
+      [history, earlyStopping, progressCallback(env, 0, params.epochs, '')],
+    );
+    env.signal.throwIfAborted();
+    return { history: history.epochs, bestEpoch: earlyStopping.bestEpoch || history.epochs.length, testProbabilities: await model.predict(testSet.features), weights: await model.toJSON() };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** What the library says about the honesty of the score: copies kept together, folders that disagree. */
+function libraryNotes(stores: ProjectStores): string[] {
+  const notes: string[] = [];
+  const near = stores.splits.nearDuplicateSummary();
+  if (near.groups) notes.push(`${near.photos} photos are near-identical copies of one another (${near.groups} groups); each group is kept in one split, so copies cannot inflate the score.`);
+  const conflicts = stores.imports.conflicts();
+  if (conflicts.length) notes.push(`${conflicts.length} photos were found in folders that disagree; for example ${conflicts[0].paths.join(' and ')}: ${conflicts[0].detail}.`);
+  return notes;
+}
+
 /** Balanced class weights: each class counts as much as the others, however many photos it has. */
 function classWeightsOf(labels: number[], classCount: number): number[] {
   const counts = Array.from({ length: classCount }, (_, c) => labels.filter((l) => l === c).length);
@@ -154,7 +228,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
   const input = await inputs(stores, photos, backbone, params, env);
   if (input.unreadable.length) notes.push(`${input.unreadable.length} labelled photos could not be read and were left out: ${input.unreadable.slice(0, 5).map((u) => `${u.path} (${u.reason})`).join(', ')}${input.unreadable.length > 5 ? ', …' : ''}.`);
   const sets = splitSets(photos.filter((p) => input.rows.has(p.hash)), params.seed);
-  notes.push(...sets.notes);
+  notes.push(...sets.notes, ...libraryNotes(stores));
 
   const shape = backbone ? [backbone.featureSize] : [SCRATCH_INPUT_SIZE, SCRATCH_INPUT_SIZE, 3];
   const trainSet = toTensors(sets.fitting, input.rows, shape, classIndex);
@@ -162,32 +236,13 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
   const testSet = toTensors(sets.test, input.rows, shape, classIndex);
   const classWeights = classWeightsOf(trainSet.labels, classes.length);
 
-  const model: ParameterModel<unknown> = backbone
-    ? new Head({ inputSize: backbone.featureSize, classCount: classes.length, hidden: params.hidden, dropout: params.dropout, seed: params.seed })
-    : new ScratchCnn({ inputSize: SCRATCH_INPUT_SIZE, classCount: classes.length, filters: SCRATCH_FILTERS, dropout: params.dropout, seed: params.seed });
-  const history = new History();
-  const earlyStopping = new EarlyStopping(params.patience);
   const trainStarted = Date.now();
-  await fit(
-    model,
-    {
-      train: tensorDataset(trainSet.features, trainSet.labels, backbone ? undefined : augmentImages),
-      validation: stopSet ? tensorDataset(stopSet.features, stopSet.labels) : null,
-      classCount: classes.length,
-      epochs: params.epochs,
-      batchSize: params.batchSize,
-      learningRate: params.learningRate,
-      classWeights,
-      seed: params.seed,
-      signal: env.signal,
-    },
-    [history, earlyStopping, progressCallback(env, 0, params.epochs, '')],
-  );
-  env.signal.throwIfAborted();
-  let testProbabilities = await model.predict(testSet.features);
-  let weights = await model.toJSON();
+  const convex = backbone !== null && params.hidden === 0 && stopSet !== null;
+  const fitted = convex ? await convexHead(trainSet, stopSet!, testSet, classes.length, classWeights, env) : await minibatch(backbone, trainSet, stopSet, testSet, classes.length, classWeights, params, env);
   tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
-  model.dispose();
+  const history = { epochs: fitted.history };
+  let { testProbabilities, weights } = fitted;
+  if (convex) notes.push(`Softmax regression solved exactly (L-BFGS); its regularisation was chosen on ${sets.stopping.length} validation photos among ${fitted.history.length} strengths, then refitted with them.`);
 
   let fineTuned: LayerWeights | null = null;
   if (backbone && params.fineTuneEpochs > 0) {
@@ -215,6 +270,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
     backbone: modelName,
     config: params,
     backend: backend.name,
+    engine: input.engine,
     classes,
     extractSeconds: input.seconds,
     featuresComputed: input.computed,
@@ -240,10 +296,11 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
     classes: classes.map((c) => c.name),
     photos: { train: sets.fitting.length, earlyStopping: sets.stopping.length, test: sets.test.length },
     featuresComputed: input.computed,
+    engine: input.engine,
     extractSeconds: input.seconds,
     trainSeconds,
     epochs: history.epochs.length,
-    bestEpoch: earlyStopping.bestEpoch || history.epochs.length,
+    bestEpoch: fitted.bestEpoch,
     evaluation,
     notes,
   };

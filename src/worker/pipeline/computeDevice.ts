@@ -44,24 +44,45 @@ function cudaLibraryPresent(): boolean {
   }
 }
 
-/** Providers that failed before with this onnxruntime, and why (kept between jobs). */
-function knownFailures(): Record<string, string> {
+interface Remembered {
+  onnxruntime?: string;
+  /** Providers that failed with this onnxruntime, and why. */
+  failed?: Record<string, string>;
+  /** A provider being tried: if it is still here later, trying it took its process down. */
+  trying?: string | null;
+}
+
+function computeFile(): string {
+  return path.join(userDataDir(), 'compute.json');
+}
+
+function remembered(): Remembered {
   try {
-    const saved = JSON.parse(fs.readFileSync(path.join(userDataDir(), 'compute.json'), 'utf8')) as { onnxruntime?: string; failed?: Record<string, string> };
-    return saved.onnxruntime === ort.env.versions.common ? (saved.failed ?? {}) : {};
+    const saved = JSON.parse(fs.readFileSync(computeFile(), 'utf8')) as Remembered;
+    return saved.onnxruntime === ort.env.versions.common ? saved : {};
   } catch {
     return {};
   }
 }
 
-function rememberFailure(provider: string, reason: string): void {
+function remember(change: (saved: Remembered) => Remembered): void {
   try {
-    const failed = { ...knownFailures(), [provider]: reason };
     fs.mkdirSync(userDataDir(), { recursive: true });
-    fs.writeFileSync(path.join(userDataDir(), 'compute.json'), JSON.stringify({ onnxruntime: ort.env.versions.common, failed }, null, 2));
+    fs.writeFileSync(computeFile(), JSON.stringify({ ...change(remembered()), onnxruntime: ort.env.versions.common }, null, 2));
   } catch {
     // Remembering is an optimisation: a read-only data folder only means trying again next time.
   }
+}
+
+/** Providers known to fail here: those that failed, and one whose trial never came back (a crash). */
+function knownFailures(): Record<string, string> {
+  const saved = remembered();
+  const failed = { ...(saved.failed ?? {}) };
+  if (saved.trying && !failed[saved.trying]) {
+    failed[saved.trying] = 'trying it stopped the process that tried';
+    remember((s) => ({ ...s, failed, trying: null }));
+  }
+  return failed;
 }
 
 function firstLine(error: unknown): string {
@@ -82,13 +103,15 @@ export async function createSession(model: Uint8Array | string, preferred = proc
   const tried: string[] = [];
   const candidates = preferred === 'cpu' ? [] : preferred && preferred !== 'auto' ? [preferred] : gpuCandidates().filter((p) => !failed[p]);
   for (const provider of candidates) {
+    remember((s) => ({ ...s, trying: provider }));
     try {
       const session = await ort.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: [provider] });
+      remember((s) => ({ ...s, trying: null }));
       return { session, device: { provider, description: `onnxruntime ${ort.env.versions.common} on ${PROVIDER_NAMES[provider] ?? provider}` } };
     } catch (error) {
       const reason = firstLine(error);
       tried.push(`${provider} unavailable: ${reason}`);
-      rememberFailure(provider, reason);
+      remember((s) => ({ ...s, trying: null, failed: { ...(s.failed ?? {}), [provider]: reason } }));
     }
   }
   const session = await ort.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: ['cpu'] });
