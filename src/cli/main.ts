@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { ImportBackboneParams, TrainParams, type DownloadResult, type Evaluation, type ImportBackboneResult, type SuggestResult, type TrainResult } from '../shared/api/training';
+import { ImportBackboneParams, TrainParams, type CompareResult, type DownloadResult, type Evaluation, type ImportBackboneResult, type SuggestResult, type TrainResult } from '../shared/api/training';
 import type { HashFolderResult, ImportResult } from '../shared/api/library';
 import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
@@ -309,6 +309,32 @@ export function buildProgram(): Command {
         const run = options.run === undefined ? runs[0] : runs.find((r) => r.id === options.run);
         if (!run) throw new GraftError('not_found', options.run === undefined ? 'No run yet: train first (graft train).' : `There is no run ${options.run}.`);
         output(globals().json, run, () => `Run #${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation)}`);
+      });
+    });
+
+  program
+    .command('compare')
+    .description('the seed experiment: train the from-scratch CNN and every ready backbone on the same photos and splits, and compare time and accuracy')
+    .requiredOption('--project <file>', 'the project file')
+    .option('--backbone <id...>', 'only these backbones (default: every one in the models folder)')
+    .option('--scratch-epochs <n>', 'most epochs of the from-scratch CNN', (v) => Number.parseInt(v, 10), 20)
+    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), 1)
+    .action(async (options: { project: string; backbone?: string[]; scratchEpochs: number; seed: number }) => {
+      await withProject(options.project, async (client) => {
+        const job = await runJob(client, { kind: 'compare', params: { backbones: options.backbone, scratchEpochs: options.scratchEpochs, seed: options.seed } }, globals().progress);
+        const result = jobResult<CompareResult>(job, 'The comparison');
+        const width = Math.max(24, ...result.rows.map((r) => r.title.length));
+        output(globals().json, result, () =>
+          [
+            `${'model'.padEnd(width)}  time to a model  test accuracy  less time  × accuracy`,
+            ...result.rows.map(
+              (r) =>
+                `${r.title.padEnd(width)}  ${`${r.seconds.toFixed(1)} s`.padStart(15)}  ${`${(100 * r.accuracy).toFixed(1)} %`.padStart(13)}  ${(r.timeRatio === null ? '—' : `${r.timeRatio.toFixed(1)}x`).padStart(9)}  ${(r.accuracyRatio === null ? '—' : `${r.accuracyRatio.toFixed(2)}x`).padStart(10)}`,
+            ),
+            `(time to a model counts computing the features; accuracy on ${result.rows[0]?.testPhotos ?? 0} test photos the models never trained on)`,
+            ...result.notes.map((n) => `Note: ${n}`),
+          ].join('\n'),
+        );
       });
     });
 

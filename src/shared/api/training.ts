@@ -159,3 +159,32 @@ export const DownloadBackboneParams = z.object({ backbone: z.string().min(1) }).
 
 /** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
 export const SuggestParams = z.object({ runId: z.number().int().optional() }).strict();
+
+/** The seed experiment in one job: the from-scratch CNN and every ready backbone, trained on the same photos and splits. */
+export const CompareParams = z
+  .object({
+    /** Backbones to compare (default: every one in the models folder). */
+    backbones: z.array(z.string().min(1)).optional(),
+    /** Most epochs of the from-scratch CNN (it trains for minutes to hours). */
+    scratchEpochs: z.number().int().min(1).max(200).default(20),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+
+export const ComparisonRow = z.object({
+  runId: z.number().int(),
+  model: z.enum(['transfer', 'scratch']),
+  backbone: z.string(),
+  title: z.string(),
+  /** Computing the features (or decoding the photos) and training, in seconds: the time to a model. */
+  seconds: z.number(),
+  accuracy: z.number(),
+  testPhotos: z.number().int(),
+  /** Against the from-scratch CNN: how many times less time, and how many times its accuracy. */
+  timeRatio: z.number().nullable(),
+  accuracyRatio: z.number().nullable(),
+});
+export type ComparisonRow = z.infer<typeof ComparisonRow>;
+
+export const CompareResult = z.object({ rows: z.array(ComparisonRow), notes: z.array(z.string()) });
+export type CompareResult = z.infer<typeof CompareResult>;

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ActionRequest, ActionResult, type ActionKind, ClassifyParams, ClassifyResult, ClassifyToFileParams, ClassifyToFileResult, ExportParams, ExportResult } from '../api/classify';
 import { HashFolderParams, HashFolderResult, ImportParams, ImportResult } from '../api/library';
-import { DownloadBackboneParams, DownloadResult, ImportBackboneParams, ImportBackboneResult, SuggestParams, SuggestResult, TrainParams, TrainResult } from '../api/training';
+import { CompareParams, CompareResult, DownloadBackboneParams, DownloadResult, ImportBackboneParams, ImportBackboneResult, SuggestParams, SuggestResult, TrainParams, TrainResult } from '../api/training';
 
 /** What a job's work changes; views showing it reload. */
 export const Change = z.enum(['photos', 'labels', 'classes', 'splits', 'classified', 'runs', 'backbones']);
@@ -57,6 +57,7 @@ export const JOBS = {
     live: false,
     title: (p) => (p.model === 'scratch' ? 'Train a CNN from scratch (baseline)' : `Train on ${p.backbone} features${p.fineTuneEpochs ? ', then fine-tune its top block' : ''}`),
   }),
+  compare: job({ params: CompareParams, result: CompareResult, scope: 'project', changes: ['runs'], live: false, title: () => 'Compare backbones against a CNN trained from scratch' }),
   suggest: job({ params: SuggestParams, result: SuggestResult, scope: 'project', changes: ['labels'], live: false, title: () => 'Suggest labels for unlabelled photos' }),
   downloadBackbone: job({ params: DownloadBackboneParams, result: DownloadResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Download ${p.backbone}` }),
   importBackbone: job({ params: ImportBackboneParams, result: ImportBackboneResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Import the model in ${lastPathPart(p.folder)}` }),

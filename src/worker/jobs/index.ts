@@ -8,6 +8,7 @@ import { importBackboneJob } from '../ml/importBackbone';
 import { classify } from './classify';
 import { classifyAction } from './classifyAction';
 import { classifyToFile } from './classifyToFile';
+import { compare } from './compare';
 import { downloadBackbone } from './downloadBackbone';
 import { exportModel } from './exportModel';
 import { hashFolder } from './hashFolder';
@@ -24,6 +25,7 @@ export const JOB_ENTRIES: { [K in JobKind]: JobEntry<K> } = {
   hashFolder,
   import: importPhotos,
   train,
+  compare,
   suggest,
   downloadBackbone,
   importBackbone: (params) => importBackboneJob(params),

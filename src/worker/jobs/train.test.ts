@@ -9,6 +9,7 @@ import { importPhotos } from './importPhotos';
 import type { JobContext } from '../../shared/jobs/jobContext';
 import { suggest } from './suggest';
 import { exportModel } from './exportModel';
+import { compare } from './compare';
 import { train } from './train';
 
 let temp: ReturnType<typeof makeTempDir>;
@@ -122,4 +123,21 @@ describe('train job', () => {
   it('says what to do when the backbone is not in the models folder', async () => {
     await expect(train({ ...params, backbone: 'mobilenet_v1_1.0' }, projectEnvironment(project, context))).rejects.toThrow(/not in the models folder.*download https:\/\/storage\.googleapis\.com\/tfjs-models\/tfjs\/mobilenet_v1_1\.0_224\/model\.json/);
   });
+
+  it('compares a backbone with the from-scratch CNN on the same photos, computing the features again to time them', async () => {
+    const result = await compare({ backbones: ['mobilenet_v2_0.35'], scratchEpochs: 2, seed: 1 }, projectEnvironment(project, context));
+    expect(result.rows.map((r) => [r.model, r.backbone])).toEqual([
+      ['scratch', 'scratch_cnn_64'],
+      ['transfer', 'mobilenet_v2_0.35_224'],
+    ]);
+    const [scratch, transfer] = result.rows;
+    expect(scratch).toMatchObject({ timeRatio: null, accuracyRatio: null });
+    expect(transfer.timeRatio).toBeCloseTo(scratch.seconds / transfer.seconds, 6);
+    expect(transfer.accuracyRatio).toBeCloseTo(transfer.accuracy / scratch.accuracy, 6);
+    expect(transfer.testPhotos).toBe(scratch.testPhotos);
+    const runs = project.stores.runs.list();
+    const transferRun = runs.find((r) => r.id === transfer.runId)!;
+    // The features were computed, not read from the cache: the time compared is the real one.
+    expect(transferRun.featuresComputed).toBe(transferRun.photos);
+  }, 120_000);
 });

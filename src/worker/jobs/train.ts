@@ -75,10 +75,10 @@ async function scratchPixels(photos: LabelledPhoto[], params: TrainParams, conte
 }
 
 /** Step 2: the model's input for every photo. */
-async function inputs(stores: ProjectStores, photos: LabelledPhoto[], backbone: Backbone | null, params: TrainParams, context: JobContext): Promise<Inputs> {
+async function inputs(stores: ProjectStores, photos: LabelledPhoto[], backbone: Backbone | null, params: TrainParams, context: JobContext, recompute: boolean): Promise<Inputs> {
   const started = Date.now();
   if (!backbone) return { ...(await scratchPixels(photos, params, context)), seconds: (Date.now() - started) / 1000, engine: null };
-  const extracted = await cachedFeatures(stores.features, photos, backbone, params.crop, context);
+  const extracted = await cachedFeatures(stores.features, photos, backbone, params.crop, context, { recompute });
   return { rows: extracted.vectors, unreadable: extracted.unreadable, computed: extracted.computed, seconds: (Date.now() - started) / 1000, engine: extracted.engine };
 }
 
@@ -215,7 +215,11 @@ function classWeightsOf(labels: number[], classCount: number): number[] {
   return counts.map((n) => (n ? labels.length / (classCount * n) : 0));
 }
 
-export async function train(params: JobParams<'train'>, env: ProjectJobEnvironment): Promise<TrainResult> {
+/**
+ * @param options.recomputeFeatures compute every photo's features even when cached: a comparison of
+ *   training times (the compare job) counts computing them, as the seed experiment does.
+ */
+export async function train(params: JobParams<'train'>, env: ProjectJobEnvironment, options: { recomputeFeatures?: boolean } = {}): Promise<TrainResult> {
   const backend = await initTensorflow();
   const { stores } = env.project;
   const notes: string[] = backend.warning ? [backend.warning] : [];
@@ -225,7 +229,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
   if (!backbone) registerWasmGradientKernels();
 
   env.progress(0, photos.length, 'photos', 'Reading photos');
-  const input = await inputs(stores, photos, backbone, params, env);
+  const input = await inputs(stores, photos, backbone, params, env, options.recomputeFeatures ?? false);
   if (input.unreadable.length) notes.push(`${input.unreadable.length} labelled photos could not be read and were left out: ${input.unreadable.slice(0, 5).map((u) => `${u.path} (${u.reason})`).join(', ')}${input.unreadable.length > 5 ? ', …' : ''}.`);
   const sets = splitSets(photos.filter((p) => input.rows.has(p.hash)), params.seed);
   notes.push(...sets.notes, ...libraryNotes(stores));

@@ -60,9 +60,10 @@ export interface ExtractedFeatures {
 }
 
 /** Features for every photo: cached ones read, the others computed and cached; unreadable photos are listed with the reason. */
-export async function cachedFeatures(store: FeatureStore, photos: PhotoFile[], backbone: Backbone, crop: CropMode, context: JobContext): Promise<ExtractedFeatures> {
+export async function cachedFeatures(store: FeatureStore, photos: PhotoFile[], backbone: Backbone, crop: CropMode, context: JobContext, options: { recompute?: boolean } = {}): Promise<ExtractedFeatures> {
   const key = preprocessingKey(crop);
-  const vectors = store.get(photos.map((p) => p.hash), backbone.id, key);
+  // Recomputing (a timed comparison) reads nothing from the cache, and writes to it as usual.
+  const vectors = options.recompute ? new Map<string, Float32Array>() : store.get(photos.map((p) => p.hash), backbone.id, key);
   const missing = photos.filter((p) => !vectors.has(p.hash));
   const unreadable: { path: string; reason: string }[] = [];
   if (!missing.length) return { vectors, unreadable, computed: 0, engine: null };
