@@ -30,8 +30,15 @@ export function gpuCandidates(platform = process.platform): string[] {
   const candidates: string[] = [];
   // CUDA's provider library is not in the npm package; it is there when the user installed it beside the binding.
   if (supported.has('cuda') && cudaLibraryPresent()) candidates.push('cuda');
-  if (supported.has('webgpu')) candidates.push('webgpu');
+  // On Linux WebGPU runs on Vulkan: without its loader there is nothing to try (and trying prints a warning).
+  if (supported.has('webgpu') && (platform !== 'linux' || vulkanPresent())) candidates.push('webgpu');
   return candidates;
+}
+
+const VULKAN_LOADERS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1', '/lib/x86_64-linux-gnu/libvulkan.so.1'];
+
+function vulkanPresent(): boolean {
+  return VULKAN_LOADERS.some((file) => fs.existsSync(file));
 }
 
 function cudaLibraryPresent(): boolean {
@@ -115,6 +122,16 @@ export async function createSession(model: Uint8Array | string, preferred = proc
     }
   }
   const session = await ort.InferenceSession.create(model as Uint8Array, { ...options, executionProviders: ['cpu'] });
-  const why = preferred === 'cpu' ? ' (the CPU was asked for)' : tried.length ? `; ${tried.join('; ')}` : Object.keys(failed).length ? `; ${Object.entries(failed).map(([p, r]) => `${p} unavailable: ${r}`).join('; ')}` : '';
+  const known = Object.entries(failed).map(([p, r]) => `${p} unavailable: ${r}`);
+  const why =
+    preferred === 'cpu'
+      ? ' (the CPU was asked for)'
+      : tried.length
+        ? `; ${tried.join('; ')}`
+        : known.length
+          ? `; ${known.join('; ')}`
+          : candidates.length === 0
+            ? '; no GPU provider to try here (CUDA is not installed beside onnxruntime, and WebGPU needs Vulkan)'
+            : '';
   return { session, device: { provider: 'cpu', description: `onnxruntime ${ort.env.versions.common} on the CPU (${threads} threads)${why}` } };
 }
