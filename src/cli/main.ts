@@ -219,7 +219,9 @@ export function buildProgram(): Command {
         const backbone = options.download;
         const result = await withService(async (client) => jobResult<DownloadResult>(await runJob(client, { kind: 'downloadBackbone', params: { backbone } }, globals().progress), 'The download'));
         return output(globals().json, result, () =>
-          result.alreadyPresent ? `${result.backbone} is already in ${result.folder}.` : `Downloaded ${result.backbone} (${formatAmount(result.bytes, 'bytes')}) into ${result.folder}.`,
+          result.alreadyPresent
+            ? `${result.backbone} is already in ${result.folder}.`
+            : `Downloaded ${result.backbone} (${formatAmount(result.bytes, 'bytes')}, ${result.verifiedBy === 'sha256' ? 'every file checked by its SHA-256' : 'checked by size: the catalogue has no checksums for it'}; licence ${result.licence}, saved beside it) into ${result.folder}.`,
         );
       }
       await withService(async (client) => {

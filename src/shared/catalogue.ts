@@ -5,6 +5,8 @@
  * data folder), one sub-folder per backbone named by its id, laid out as published
  * (model.json beside its weight files).
  */
+import CHECKSUMS from './catalogueChecksums.json';
+
 export interface Backbone {
   id: string;
   title: string;
@@ -82,4 +84,18 @@ export function findBackbone(name: string): Backbone | undefined {
   if (!match) return undefined;
   const family = match[1] === '1' ? 'MobileNetV1' : 'MobileNetV2';
   return BACKBONES.find((b) => b.family === family && b.alpha === Number(match[2]));
+}
+
+/**
+ * SHA-256 and size of each published file of a backbone, where Graft has recorded them (from a
+ * copy of the files as published); a download is checked against them. Entries without them are
+ * checked by the sizes their model.json declares.
+ */
+export function publishedChecksums(backboneId: string): Record<string, { bytes: number; sha256: string }> | null {
+  return (CHECKSUMS as Record<string, Record<string, { bytes: number; sha256: string }>>)[backboneId] ?? null;
+}
+
+/** Where a licence's text is published, for the LICENSE file saved beside downloaded weights. */
+export function licenceUrl(licence: string): string | null {
+  return licence === 'Apache-2.0' ? 'https://www.apache.org/licenses/LICENSE-2.0' : null;
 }

@@ -84,6 +84,10 @@ export const DownloadResult = z.object({
   folder: z.string(),
   bytes: z.number().int(),
   alreadyPresent: z.boolean(),
+  /** How the download was checked: every file's SHA-256 against the catalogue's, or only the weights' sizes; null when nothing was downloaded. */
+  verifiedBy: z.enum(['sha256', 'size']).nullable(),
+  /** The weights' licence, also saved beside them as LICENSE.txt. */
+  licence: z.string(),
 });
 export type DownloadResult = z.infer<typeof DownloadResult>;
 

@@ -1,13 +1,16 @@
 /**
  * Downloads a backbone into the models folder: model.json, then every weight file it lists, with
- * progress in bytes. The weights' total size is checked against what the manifest declares, and
- * the folder appears only when complete (written aside, then renamed), so an interrupted or
- * corrupt download never looks like a usable model. GRAFT_MODEL_MIRROR serves
- * `<mirror>/<backbone id>/model.json` instead of the official address (offline mirrors, tests).
+ * progress in bytes. Each file is checked against the SHA-256 the catalogue records for it (or,
+ * where it records none, the weights' total size against what the manifest declares); the
+ * licence is saved beside the weights; and the folder appears only when complete (written aside,
+ * then renamed), so an interrupted or corrupt download never looks like a usable model.
+ * GRAFT_MODEL_MIRROR serves `<mirror>/<backbone id>/model.json` instead of the official address
+ * (offline mirrors, tests).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findBackbone } from '../../shared/catalogue';
+import { createHash } from 'node:crypto';
+import { findBackbone, licenceUrl, publishedChecksums, type Backbone } from '../../shared/catalogue';
 import type { DownloadResult } from '../../shared/api/training';
 import { backboneFolder, modelsDir } from '../../node/models/modelStore';
 import type { JobContext } from '../../shared/jobs/jobContext';
@@ -30,13 +33,30 @@ async function fetchBytes(url: string, signal: AbortSignal): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
+/** Checks a downloaded file against the catalogue's record of it; says which file is damaged and how. */
+function checkFile(backbone: Backbone, name: string, bytes: Buffer, checksums: ReturnType<typeof publishedChecksums>): void {
+  const expected = checksums?.[name];
+  if (!checksums) return;
+  if (!expected) throw new Error(`The download of ${backbone.id} lists a file the catalogue does not know (${name}): it is not the published model.`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length !== expected.bytes || sha256 !== expected.sha256) {
+    throw new Error(`The download of ${backbone.id} is damaged: ${name} has ${bytes.length} bytes and SHA-256 ${sha256.slice(0, 12)}…, where the published file has ${expected.bytes} bytes and ${expected.sha256.slice(0, 12)}….`);
+  }
+}
+
+/** The licence of the weights, saved beside them: what a user may do with the model, and where it came from. */
+function licenceText(backbone: Backbone, from: string): string {
+  const url = licenceUrl(backbone.licence);
+  return `${backbone.title}\nDownloaded by Graft from ${from} on ${new Date().toISOString().slice(0, 10)}.\n\nLicence: ${backbone.licence}${url ? ` (${url})` : ''}.\nThe weights are the publisher's; Graft only reads them.\n`;
+}
+
 export async function downloadBackbone(params: { backbone: string }, context: JobContext): Promise<DownloadResult> {
   const backbone = findBackbone(params.backbone);
   if (!backbone) throw new Error(`Unknown backbone “${params.backbone}”.`);
   const mirror = process.env.GRAFT_MODEL_MIRROR;
   const modelUrl = mirror ? new URL(`${backbone.id}/model.json`, mirror.endsWith('/') ? mirror : `${mirror}/`).toString() : backbone.url;
   const target = backboneFolder(backbone);
-  if (fs.existsSync(path.join(target, 'model.json'))) return { backbone: backbone.id, folder: target, bytes: 0, alreadyPresent: true };
+  if (fs.existsSync(path.join(target, 'model.json'))) return { backbone: backbone.id, folder: target, bytes: 0, alreadyPresent: true, verifiedBy: null, licence: backbone.licence };
 
   const partial = path.join(modelsDir(), `.${backbone.id}.partial-${process.pid}`);
   fs.rmSync(partial, { recursive: true, force: true });
@@ -50,6 +70,8 @@ export async function downloadBackbone(params: { backbone: string }, context: Jo
       if (context.signal.aborted) throw error;
       throw new Error(`Could not download ${backbone.id} from ${modelUrl} (${error instanceof Error ? error.message : String(error)}). Without internet, copy the model folder into ${target} instead.`);
     }
+    const checksums = publishedChecksums(backbone.id);
+    checkFile(backbone, 'model.json', manifestBytes, checksums);
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
     const total = expectedBytes(manifest);
     fs.writeFileSync(path.join(partial, 'model.json'), manifestBytes);
@@ -57,14 +79,16 @@ export async function downloadBackbone(params: { backbone: string }, context: Jo
     for (const file of manifest.weightsManifest.flatMap((group) => group.paths)) {
       context.signal.throwIfAborted();
       const bytes = await fetchBytes(new URL(file, modelUrl).toString(), context.signal);
+      checkFile(backbone, path.basename(file), bytes, checksums);
       fs.writeFileSync(path.join(partial, path.basename(file)), bytes);
       done += bytes.length;
       context.progress(done, total, 'bytes', `Downloading ${backbone.title}`);
     }
     if (done !== total) throw new Error(`The download of ${backbone.id} is damaged: ${done} bytes of weights where the model declares ${total}.`);
+    fs.writeFileSync(path.join(partial, 'LICENSE.txt'), licenceText(backbone, modelUrl));
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.renameSync(partial, target);
-    return { backbone: backbone.id, folder: target, bytes: done + manifestBytes.length, alreadyPresent: false };
+    return { backbone: backbone.id, folder: target, bytes: done + manifestBytes.length, alreadyPresent: false, verifiedBy: checksums ? 'sha256' : 'size', licence: backbone.licence };
   } finally {
     fs.rmSync(partial, { recursive: true, force: true });
   }

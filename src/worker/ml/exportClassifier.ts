@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraftError } from '../../shared/api/errors';
+import { decodeSide } from '../../node/photos/decode';
 import type { ClassifierDescription } from '../../shared/classifierDescription';
 import { classifierOnnx, classifierTfjs, describeClassifier, type ClassifierModel } from './classifierModel';
 import { UnsupportedByOnnx } from '../onnx/kerasToOnnx';
@@ -13,16 +14,17 @@ import { tf } from './tensorflow';
 export const DESCRIPTION_FILE = 'graft-model.json';
 export const ONNX_FILE = 'model.onnx';
 
-function readme(d: ClassifierDescription, onnxProblem: string | null): string {
+/** The README of an export; `backboneLicence` is the licence of the backbone this run really used. */
+function readme(d: ClassifierDescription, backboneLicence: string, onnxProblem: string | null): string {
   const accuracy = d.evaluation ? `${(100 * d.evaluation.accuracy).toFixed(1)} % on ${d.evaluation.testPhotos} test photos it never trained on` : 'not measured';
   return `# Photo classifier exported by Graft
 
 Classes (output order): ${d.labels.map((l, i) => `${i} ${l}`).join(', ')} — also in \`labels.txt\`, one per line.
-Backbone: ${d.backbone} (ImageNet-pretrained, Apache-2.0), with a head trained in Graft run ${d.runId}.
+Backbone: ${d.backbone}, licence ${backboneLicence}, with a head trained in Graft run ${d.runId}. The exported weights include the backbone's, under its licence.
 Test accuracy when exported: ${accuracy}.
 
 ## Input
-- RGB photo, EXIF orientation applied, resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? 'scaled so that the shorter side is ' + d.inputSize + ' px, then the centre cropped' : 'squashed to a square without cropping'}.
+- RGB photo, EXIF orientation applied, transparent parts on white, first scaled (Lanczos) so that its shorter side is ${decodeSide(d.inputSize)} px (never enlarged), then resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? 'scaled so that the shorter side is ' + d.inputSize + ' px, then the centre cropped' : 'squashed to a square without cropping'} — as Graft prepared the photos it trained on.
 - A float32 tensor of shape [batch, ${d.inputSize}, ${d.inputSize}, 3] holding the pixel values 0–255. The
   backbone's own scaling (${d.preprocessing === 'scale_0_1' ? 'x / 255' : 'x / 127.5 − 1'}) is inside the model.
 
@@ -91,7 +93,7 @@ export async function exportClassifier(model: ClassifierModel, evaluation: Class
   await writeTfjs(model, path.join(staging, 'tfjs'));
   fs.writeFileSync(path.join(staging, 'labels.txt'), model.labels.join('\n') + '\n');
   fs.writeFileSync(path.join(staging, DESCRIPTION_FILE), JSON.stringify(description, null, 2) + '\n');
-  fs.writeFileSync(path.join(staging, 'README.md'), readme(description, onnxProblem));
+  fs.writeFileSync(path.join(staging, 'README.md'), readme(description, model.backbone.licence, onnxProblem));
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(staging, target);
   return { onnxProblem };
