@@ -45,7 +45,7 @@ async function makeLibrary(root: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  useTestModels(['mobilenet_v2_0.35_224']);
+  await useTestModels(['mobilenet_v2_0.35_224']);
   temp = makeTempDir();
   // Project A: labelled red and blue photos, a MobileNetV2 0.35 model trained on them.
   trained = createProject(path.join(temp.dir, 'a.graft'));
