@@ -30,8 +30,9 @@ beforeAll(async () => {
   await importPhotos({ folders: [path.join(temp.dir, 'photos')], folderLabels: true }, projectEnvironment(project, context));
 });
 afterAll(() => {
-  project.close();
-  temp.remove();
+  // Absent when beforeAll failed (no test backbones): its sentence is then the only error.
+  project?.close();
+  temp?.remove();
 });
 
 describe('train job', () => {
