@@ -2,11 +2,23 @@
 // with esbuild, and the renderer with Vite. `node scripts/build.mjs --main` skips the renderer.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const onlyMain = process.argv.includes('--main');
+const require = createRequire(import.meta.url);
+
+// tfjs-core's gradient and chained-op registrations exist only as ES modules inside its dist/
+// (see src/worker/ml/tensorflow.ts): they are bundled into the worker, every other package stays
+// external.
+const bundleTfjsRegistrations = {
+  name: 'bundle-tfjs-registrations',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\// }, (args) => ({ path: require.resolve(args.path, { paths: [args.resolveDir] }) }));
+  },
+};
 
 const nodeBundle = {
   bundle: true,
@@ -23,7 +35,7 @@ const nodeBundle = {
 const started = Date.now();
 await Promise.all([
   build({ ...nodeBundle, entryPoints: { 'electron-main': 'src/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
-  build({ ...nodeBundle, entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
   build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'src/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
 ]);

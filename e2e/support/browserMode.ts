@@ -13,10 +13,10 @@ export interface RunningApp {
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-
-export function startBrowserMode(graftHome: string): Promise<RunningApp> {
+export async function startBrowserMode(graftHome: string): Promise<RunningApp> {
+  const modelsDir = await testModelsDir(['mobilenet_v2_0.35_224']);
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'cli.cjs'), '--json', 'serve', '--no-open'], {
-    env: { ...process.env, GRAFT_HOME: graftHome, GRAFT_MODELS_DIR: testModelsDir(['mobilenet_v2_0.35_224']) },
+    env: { ...process.env, GRAFT_HOME: graftHome, GRAFT_MODELS_DIR: modelsDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 /**
  * Electron entry: one hardened window on Graft's own `graft-app://` origin, the IPC transport,
  * native dialogs, and jobs in Electron utility processes. Everything else is shared with the
- * browser mode through GraftService.
+ * browser mode through GraftService. One Graft runs per data folder: a second one hands its
+ * command line (a project file) to the first and quits before it starts anything.
  */
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import path from 'node:path';
@@ -11,39 +12,93 @@ import { distPath } from '../node/paths';
 import { GraftService } from '../app/service/graftService';
 import { resolveImageRequest } from '../app/server/imageRoutes';
 import { contentSecurityPolicy } from '../shared/securityPolicy';
+import { APP_ORIGIN, APP_SCHEME, isAppPageUrl, projectFileArgument } from './launchArguments';
 import { launchUtilityProcess } from './utilityProcessLauncher';
-
-const APP_SCHEME = 'graft-app';
-const APP_ORIGIN = `${APP_SCHEME}://renderer`;
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 if (process.env.GRAFT_HOME) app.setPath('userData', path.resolve(process.env.GRAFT_HOME));
-if (!app.requestSingleInstanceLock()) app.quit();
+// Without the lock another Graft runs on this data folder and receives our command line (its
+// 'second-instance' event): this one quits at once, having opened no database and no window.
+if (app.requestSingleInstanceLock()) startGraft();
+else app.quit();
 
-let window: BrowserWindow | null = null;
+function startGraft(): void {
+  let window: BrowserWindow | null = null;
+  let ready = false;
+  /** A project named before the window existed: on the command line, or macOS's open-file at launch. */
+  let pendingProject = projectFileArgument(process.argv, process.cwd());
 
-const service = new GraftService({
-  kind: 'electron',
-  launchWorker: launchUtilityProcess,
-  dialogs: {
-    async chooseProjectFile(mode) {
-      const filters = [{ name: 'Graft project', extensions: ['graft'] }];
-      if (mode === 'create') {
-        const chosen = await dialog.showSaveDialog(window!, { title: 'Create a Graft project', filters, defaultPath: 'Photos.graft' });
-        return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
-      }
-      const chosen = await dialog.showOpenDialog(window!, { title: 'Open a Graft project', filters, properties: ['openFile'] });
-      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+  const service = new GraftService({
+    kind: 'electron',
+    launchWorker: launchUtilityProcess,
+    dialogs: {
+      async chooseProjectFile(mode) {
+        const filters = [{ name: 'Graft project', extensions: ['graft'] }];
+        if (mode === 'create') {
+          const chosen = await dialog.showSaveDialog(window!, { title: 'Create a Graft project', filters, defaultPath: 'Photos.graft' });
+          return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+        }
+        const chosen = await dialog.showOpenDialog(window!, { title: 'Open a Graft project', filters, properties: ['openFile'] });
+        return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
+      async chooseFolder() {
+        const chosen = await dialog.showOpenDialog(window!, { title: 'Choose a folder', properties: ['openDirectory'] });
+        return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
     },
-    async chooseFolder() {
-      const chosen = await dialog.showOpenDialog(window!, { title: 'Choose a folder', properties: ['openDirectory'] });
-      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
-    },
-  },
-}, app.getPath('userData'));
+  }, app.getPath('userData'));
 
-function serveRenderer(): void {
+  const showWindow = (): void => {
+    if (!window) window = createWindow(() => (window = null));
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  };
+
+  /** Opens a project the system handed us (a second instance, a double-clicked file). */
+  const openProjectFile = (file: string): void => {
+    if (!ready) {
+      pendingProject = file;
+      return;
+    }
+    showWindow();
+    service.openProject(file).catch((error: unknown) => dialog.showErrorBox('Cannot open the project', `${file}: ${error instanceof Error ? error.message : String(error)}`));
+  };
+
+  service.subscribe((event) => window?.webContents.send(IPC_EVENT, event));
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = projectFileArgument(argv, workingDirectory);
+    if (file) openProjectFile(file);
+    else if (ready) showWindow();
+  });
+  // macOS: a .graft file opened in the Finder or dropped on the Dock icon, at launch or later.
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    openProjectFile(file);
+  });
+
+  void app.whenReady().then(() => {
+    harden(service, () => window);
+    serveRenderer(service);
+    window = createWindow(() => (window = null));
+    ready = true;
+    if (pendingProject) openProjectFile(pendingProject);
+    pendingProject = null;
+  });
+
+  app.on('window-all-closed', () => app.quit());
+
+  let shuttingDown = false;
+  app.on('before-quit', (event) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    event.preventDefault();
+    void service.shutdown().finally(() => app.quit());
+  });
+}
+
+function serveRenderer(service: GraftService): void {
   const root = distPath('renderer');
   protocol.handle(APP_SCHEME, async (request) => {
     const { pathname } = new URL(request.url);
@@ -59,26 +114,35 @@ function serveRenderer(): void {
   });
 }
 
-function harden(): void {
+/** Navigation of any kind (link, script, server redirect, subframe) stays on Graft's own pages. */
+function keepOnAppPages(event: { url: string; preventDefault(): void }): void {
+  if (!isAppPageUrl(event.url)) event.preventDefault();
+}
+
+function harden(service: GraftService, currentWindow: () => BrowserWindow | null): void {
+  // Graft asks for no permission: every request and every check (what a page can query
+  // without asking, e.g. navigator.permissions) is denied, and so is every device.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setDevicePermissionHandler(() => false);
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    contents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
-    });
+    contents.on('will-navigate', keepOnAppPages);
+    contents.on('will-redirect', keepOnAppPages);
+    contents.on('will-frame-navigate', keepOnAppPages);
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
   ipcMain.handle(IPC_CALL, (event, method: unknown, params: unknown) => {
     // Only Graft's own page, in Graft's own window, may call the API.
-    if (!event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) || event.sender !== window?.webContents) {
+    if (!isAppPageUrl(event.senderFrame?.url ?? '') || event.sender !== currentWindow()?.webContents) {
       return { ok: false, error: { code: 'unauthorized', message: 'Request from an unknown page refused.' } };
     }
     return service.call(method, params);
   });
 }
 
-function createWindow(): void {
-  window = new BrowserWindow({
+function createWindow(onClosed: () => void): BrowserWindow {
+  const window = new BrowserWindow({
     width: 1280,
     height: 820,
     minWidth: 900,
@@ -95,32 +159,8 @@ function createWindow(): void {
       spellcheck: false,
     },
   });
-  window.once('ready-to-show', () => window?.show());
-  window.on('closed', () => (window = null));
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', onClosed);
   void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
 }
-
-service.subscribe((event) => window?.webContents.send(IPC_EVENT, event));
-
-app.on('second-instance', () => {
-  if (window?.isMinimized()) window.restore();
-  window?.focus();
-});
-
-void app.whenReady().then(async () => {
-  harden();
-  serveRenderer();
-  createWindow();
-  const projectArg = process.argv.find((arg) => arg.endsWith('.graft'));
-  if (projectArg) await service.openProject(projectArg).catch((error: unknown) => dialog.showErrorBox('Cannot open project', String(error)));
-});
-
-app.on('window-all-closed', () => app.quit());
-
-let shuttingDown = false;
-app.on('before-quit', (event) => {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  event.preventDefault();
-  void service.shutdown().finally(() => app.quit());
-});

@@ -9,7 +9,7 @@ import { testModelsDir } from '../../../test-support/testModels';
 import type { JobContext } from '../../shared/jobs/jobContext';
 
 // A local mirror on 127.0.0.1 serving the real models beside the project; `damage` truncates weights.
-const sharedModels = testModelsDir(['mobilenet_v2_0.35_224', 'mobilenet_v1_0.75_224']);
+const sharedModels = await testModelsDir(['mobilenet_v2_0.35_224', 'mobilenet_v1_0.75_224']);
 let temp: ReturnType<typeof makeTempDir>;
 let server: http.Server;
 let damage = false;

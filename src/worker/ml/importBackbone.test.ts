@@ -72,7 +72,7 @@ afterAll(() => temp.remove());
 
 describe('importing a model folder', () => {
   it('takes a Keras-converted MobileNet, finds its feature layer, and gives the catalogue entry’s features', async () => {
-    const source = path.join(testModelsDir(['mobilenet_v2_0.35_224']), 'mobilenet_v2_0.35_224');
+    const source = path.join(await testModelsDir(['mobilenet_v2_0.35_224']), 'mobilenet_v2_0.35_224');
     const { backbone, onnxProblem } = await importBackbone({ folder: source, name: 'My MobileNet', preprocessing: 'scale_-1_1' });
     expect(backbone).toMatchObject({ id: 'imported_my_mobilenet', inputSize: 224, featureLayer: 'out_relu', pool: true, featureSize: 1280 });
     expect(onnxProblem).toBeNull();

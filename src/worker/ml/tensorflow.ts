@@ -3,7 +3,15 @@
  * otherwise the WebAssembly backend. tfjs falls back silently to its very slow `cpu` backend when
  * a backend fails to start, so the backend really in use is always reported to the user.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tfjsApi';
+// Gradients and chained tensor methods (x.reshape(…)) are registered by these two side-effect
+// modules of tfjs-core, which its main bundle leaves out (the @tensorflow/tfjs umbrella carried
+// them). They are ES modules: scripts/build.mjs bundles them into the worker, and they register
+// into tfjs-core's global registries, as the umbrella's copy did.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+// The cpu backend is tfjs's reference (wasmGradients is checked against it); wasm is the fast one.
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 

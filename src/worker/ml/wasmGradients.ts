@@ -15,7 +15,7 @@
  * loops over the backend's memory, for any stride and padding. They are small next to the
  * pointwise convolutions around them (9 multiply-adds per input value).
  */
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tensorflow';
 
 interface Conv2DBackpropFilterAttrs {

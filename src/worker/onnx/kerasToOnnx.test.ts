@@ -13,11 +13,11 @@ import { classifierToOnnx, ONNX_INPUT, ONNX_OUTPUT } from './kerasToOnnx';
 const photosDir = testPhotosDir('cats_and_dogs/validation/dogs');
 
 beforeAll(async () => {
-  useTestModels(['mobilenet_v2_0.35_224', 'mobilenet_v1_0.75_224']);
+  await useTestModels(['mobilenet_v2_0.35_224', 'mobilenet_v1_0.75_224']);
   await initTensorflow();
 });
 
-// Both backbones of ../shared/models, with a seeded random head (hidden layer for one of them):
+// Both test backbones (test-support/testModels.ts), with a seeded random head (hidden layer for one of them):
 // the ONNX model must give what tfjs gives, on real photos, within 1e-4.
 describe.each([
   ['mobilenet_v2_0.35', 0],
