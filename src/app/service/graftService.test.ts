@@ -65,7 +65,9 @@ describe('GraftService', () => {
     const { items } = await client.call('library.page', { sort: 'name' });
     changes = [];
     expect(await client.call('labels.set', { imageIds: items.map((i) => i.id), classId: cls.id })).toBe(3);
-    expect(changes).toEqual([['labels']]);
+    // A class of three photos gets one in each split as it is labelled: labels and splits changed.
+    expect(changes).toEqual([['labels', 'splits']]);
+    expect((await client.call('library.summary', {})).splits).toEqual({ train: 1, validation: 1, test: 1 });
     expect((await client.call('library.summary', {})).unlabelled).toBe(0);
     expect(await client.call('labels.undo', {})).toBe(3);
     expect((await client.call('library.summary', {})).unlabelled).toBe(3);
