@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TFLITE_BACKBONES } from '../../../../models/catalogue';
 import { GraftError } from '../../../../preload/common/errors';
 import { floatValues } from './constants';
 import { inputNormalization } from './normalization';
@@ -81,6 +83,16 @@ describe('reading the TensorFlow Lite models in ../shared', () => {
       const { scales, zeroPoints } = model.tensors[model.inputs[0]].quantization!;
       // (p − mean) / std and scale · (p − zero point) within one quantization step, at both ends of the range.
       for (const p of [0, 255]) expect(Math.abs((p - normalization.mean[0]) / normalization.std[0] - scales[0] * (p - zeroPoints[0]))).toBeLessThanOrEqual(scales[0] + 1e-6);
+    }
+  });
+
+  it('matches the sizes and checksums the catalogue gives for these files', () => {
+    const described = TFLITE_BACKBONES.filter((b) => files.includes(`${b.id}.tflite`));
+    expect(described.map((b) => b.id)).toEqual(['coral_mobilenet_v2_1.0_224_quant', 'coral_tf2_mobilenet_v2_1.0_224_ptq', 'coral_mobilenet_v1_1.0_224_quant_embedding_extractor']);
+    for (const backbone of described) {
+      const bytes = fs.readFileSync(path.join(tfliteDir, `${backbone.id}.tflite`));
+      expect({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ bytes: backbone.source.bytes, sha256: backbone.source.sha256 });
+      expect(path.basename(backbone.source.url)).toBe(`${backbone.id.replace(/^coral_/, '')}.tflite`);
     }
   });
 });
