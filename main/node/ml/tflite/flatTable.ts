@@ -128,19 +128,6 @@ export class FlatTable {
     });
   }
 
-  strings(id: number): string[] {
-    const offsets = this.vector(id, 4);
-    if (!offsets) return [];
-    const start = offsets.byteOffset - this.bb.bytes().byteOffset;
-    return Array.from({ length: offsets.length / 4 }, (_, i) => {
-      const at = start + 4 * i + this.bb.readUint32(start + 4 * i);
-      need(this.bb, at, 4, this.what);
-      const length = this.bb.readUint32(at);
-      need(this.bb, at + 4, length, this.what);
-      return new TextDecoder().decode(this.bb.bytes().subarray(at + 4, at + 4 + length));
-    });
-  }
-
   int32s(id: number): number[] {
     const bytes = this.vector(id, 4);
     if (!bytes) return [];

@@ -27,6 +27,7 @@ export function writeTfliteAsLayersModel(file: string, folder: string, graftScal
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new GraftError('not_found', `${file} does not exist.`);
     throw new GraftError('not_found', `${file} cannot be read: ${error instanceof Error ? error.message : String(error)}.`);
   }
   const converted = tfliteToLayersModel(readTflite(bytes, file), graftScaling);

@@ -32,13 +32,6 @@ export function operatorName(code: number): string {
   return BUILTIN_OPERATORS[code] ?? `builtin operator ${code}`;
 }
 
-/** The operator number of `name` (for writing test models and for readable comparisons). */
-export function operatorCode(name: string): number {
-  const code = BUILTIN_OPERATORS.indexOf(name);
-  if (code < 0) throw new Error(`${name} is not a TensorFlow Lite builtin operator`);
-  return code;
-}
-
 /** TensorType, by value. */
 export const TENSOR_TYPES = ['FLOAT32', 'FLOAT16', 'INT32', 'UINT8', 'INT64', 'STRING', 'BOOL', 'INT16', 'COMPLEX64', 'INT8', 'FLOAT64', 'COMPLEX128', 'UINT64', 'RESOURCE', 'VARIANT', 'UINT32', 'UINT16', 'INT4'] as const;
 export type TensorType = (typeof TENSOR_TYPES)[number];
@@ -63,13 +56,13 @@ export const OPTIONS_TYPE = {
   ReducerOptions: 27,
 } as const;
 
-/** Field ids of the tables, in declaration order. A union takes two ids: its type, then its value. */
+/** Field ids (declaration order) of the fields Graft reads. A union takes two ids: its type, then its value. */
 export const FIELDS = {
-  Model: { version: 0, operatorCodes: 1, subgraphs: 2, description: 3, buffers: 4, metadataBuffer: 5, metadata: 6 },
-  OperatorCode: { deprecatedBuiltinCode: 0, customCode: 1, version: 2, builtinCode: 3 },
-  SubGraph: { tensors: 0, inputs: 1, outputs: 2, operators: 3, name: 4 },
-  Tensor: { shape: 0, type: 1, buffer: 2, name: 3, quantization: 4, isVariable: 5, sparsity: 6 },
-  QuantizationParameters: { min: 0, max: 1, scale: 2, zeroPoint: 3, detailsType: 4, details: 5, quantizedDimension: 6 },
+  Model: { operatorCodes: 1, subgraphs: 2, buffers: 4, metadata: 6 },
+  OperatorCode: { deprecatedBuiltinCode: 0, customCode: 1, builtinCode: 3 },
+  SubGraph: { tensors: 0, inputs: 1, outputs: 2, operators: 3 },
+  Tensor: { shape: 0, type: 1, buffer: 2, name: 3, quantization: 4, sparsity: 6 },
+  QuantizationParameters: { scale: 2, zeroPoint: 3, quantizedDimension: 6 },
   Operator: { opcodeIndex: 0, inputs: 1, outputs: 2, builtinOptionsType: 3, builtinOptions: 4 },
   Buffer: { data: 0, offset: 1, size: 2 },
   Metadata: { name: 0, buffer: 1 },

@@ -17,7 +17,6 @@ export interface Quantization {
 }
 
 export interface TfliteTensor {
-  index: number;
   name: string;
   shape: number[];
   type: TensorType;
@@ -42,7 +41,6 @@ export interface TfliteOperator {
 export interface TfliteModel {
   /** The file's name, for messages. */
   file: string;
-  description: string | null;
   tensors: TfliteTensor[];
   operators: TfliteOperator[];
   inputs: number[];
@@ -116,10 +114,11 @@ function readModel(bytes: Uint8Array, file: string): TfliteModel {
     const type = TENSOR_TYPES[tensor.int8(t.type)];
     if (!type) throw new FlatBufferError(`tensor ${index} has an unknown type ${tensor.int8(t.type)}`);
     if (tensor.has(t.sparsity)) throw tfliteError(file, `stores the tensor ${tensor.string(t.name) ?? index} sparsely, which Graft cannot import yet.`);
-    return { index, name: tensor.string(t.name) ?? `tensor_${index}`, shape: tensor.int32s(t.shape), type, data: data(tensor.uint32(t.buffer)), quantization: readQuantization(tensor.table(t.quantization)) };
+    return { name: tensor.string(t.name) ?? `tensor_${index}`, shape: tensor.int32s(t.shape), type, data: data(tensor.uint32(t.buffer)), quantization: readQuantization(tensor.table(t.quantization)) };
   });
-  const checkTensor = (i: number) => {
-    if (i >= tensors.length || i < -1) throw new FlatBufferError(`an operator refers to tensor ${i} of ${tensors.length}`);
+  // -1 marks an operator's optional input left out; nothing else may be missing.
+  const checkTensor = (optional: boolean) => (i: number) => {
+    if (i >= tensors.length || i < (optional ? -1 : 0)) throw new FlatBufferError(`the graph refers to tensor ${i} of ${tensors.length}`);
     return i;
   };
   const o = FIELDS.Operator;
@@ -129,8 +128,8 @@ function readModel(bytes: Uint8Array, file: string): TfliteModel {
     return {
       index,
       ...code,
-      inputs: operator.int32s(o.inputs).map(checkTensor),
-      outputs: operator.int32s(o.outputs).map(checkTensor),
+      inputs: operator.int32s(o.inputs).map(checkTensor(true)),
+      outputs: operator.int32s(o.outputs).map(checkTensor(false)),
       optionsType: operator.uint8(o.builtinOptionsType),
       options: operator.table(o.builtinOptions),
     };
@@ -143,11 +142,10 @@ function readModel(bytes: Uint8Array, file: string): TfliteModel {
   }
   return {
     file,
-    description: model.string(m.description),
     tensors,
     operators,
-    inputs: graph.int32s(g.inputs).map(checkTensor),
-    outputs: graph.int32s(g.outputs).map(checkTensor),
+    inputs: graph.int32s(g.inputs).map(checkTensor(false)),
+    outputs: graph.int32s(g.outputs).map(checkTensor(false)),
     metadata,
   };
 }

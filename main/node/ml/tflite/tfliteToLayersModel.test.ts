@@ -329,6 +329,11 @@ describe('what it cannot convert, it refuses in a sentence naming the file and t
     expect(refusal(spec)).toThrow('model.tflite has a dilated DEPTHWISE_CONV_2D, which TensorFlow.js’s layers cannot compute yet.');
   });
 
+  it('an operator without the inputs it needs (a damaged file)', () => {
+    const spec: ModelSpec = { tensors, operators: [{ op: 'CONV_2D', inputs: [0, -1], outputs: [1], options: { conv: { padding: 'SAME', strides: [1, 1] } } }], inputs: [0], outputs: [1] };
+    expect(refusal(spec)).toThrow('model.tflite is damaged: its CONV_2D operator (number 0) lacks an input or its output.');
+  });
+
   it('a MEAN over channels', () => {
     const spec: ModelSpec = {
       tensors: [tensors[0], { name: 'mean', shape: [1, 8, 8] }, { name: 'axes', shape: [1], type: 'INT32', data: int32(3) }],

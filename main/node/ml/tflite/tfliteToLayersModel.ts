@@ -46,6 +46,9 @@ export interface ConvertedTflite {
 
 const CONVERTERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'MUL', 'PAD', 'MEAN', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX', 'HARD_SWISH', 'LOGISTIC', 'RELU', 'RELU6', 'QUANTIZE', 'DEQUANTIZE']);
 
+/** How many inputs each operator cannot do without (the others: 1). */
+const REQUIRED_INPUTS: Record<string, number> = { CONV_2D: 2, DEPTHWISE_CONV_2D: 2, FULLY_CONNECTED: 2, ADD: 2, MUL: 2, PAD: 2, MEAN: 2 };
+
 /** Operators between the logits and the output that do not change which class wins. */
 const HEAD_TAIL = new Set(['SOFTMAX', 'LOGISTIC', 'RESHAPE', 'QUANTIZE', 'DEQUANTIZE']);
 
@@ -216,6 +219,10 @@ class Converter {
 
   private convertOperator(op: TfliteOperator): void {
     const { keras, model } = this;
+    const needed = REQUIRED_INPUTS[op.opcode] ?? 1;
+    if (op.inputs.length < needed || op.inputs.slice(0, needed).includes(-1) || op.outputs.length === 0) {
+      throw this.refuse(`is damaged: its ${op.opcode} operator (number ${op.index}) lacks an input or its output.`);
+    }
     const [x] = op.inputs;
     const out = op.outputs[0];
     const hint = this.hint(out);
