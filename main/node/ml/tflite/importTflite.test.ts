@@ -102,7 +102,7 @@ describe('importing TensorFlow Lite models', () => {
     expect(Math.min(...similarities)).toBeGreaterThanOrEqual(0.999);
     // Different photos, different features.
     expect(cosine(ours[0], ours[1])).toBeLessThan(0.95);
-  });
+  }, 60_000);
 
   it('MobileNetV2 1.0: its ImageNet top-1 class agrees with the reference conversion on 100 photos', async () => {
     const file = 'coral_tf2_mobilenet_v2_1.0_224_ptq.tflite';
@@ -110,7 +110,7 @@ describe('importing TensorFlow Lite models', () => {
     const ours = (await onnxRows(await tf.loadLayersModel(tf.io.fromMemory(converted.artifacts)), converted.outputLayer, 'scale_-1_1', false, hundred.pixels)).map(argmax);
     const theirs = (await onnxRows(await loadLayersModelFolder(path.join(shared, 'models', 'mobilenet_v2_1.0_224_tf2')), 'predictions', 'scale_-1_1', false, hundred.pixels)).map(argmax);
     expect(ours.filter((c, i) => c === theirs[i])).toHaveLength(100);
-  });
+  }, 60_000);
 
   it('the uint8 MobileNetV2 takes dog photos for dogs, and its features run in TensorFlow.js as in onnxruntime', async () => {
     const { backbone, onnxProblem } = await importBackbone({ folder: path.join(tfliteDir, 'coral_mobilenet_v2_1.0_224_quant.tflite'), preprocessing: 'scale_0_1' });
@@ -172,7 +172,7 @@ describe('importing TensorFlow Lite models', () => {
     } finally {
       project.close();
     }
-  });
+  }, 60_000);
 
   it('refuses a folder of two models, and a damaged file, saying why and leaving nothing behind', async () => {
     const folder = path.join(temp.dir, 'two-models');
