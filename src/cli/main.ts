@@ -199,10 +199,10 @@ export function buildProgram(): Command {
     .command('backbones')
     .description('list the pretrained backbones, where each is published, and which are in the models folder; download one, or import your own')
     .option('--download <id>', 'download this backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR)')
-    .option('--import <folder>', 'import a TensorFlow.js layers or graph model (model.json and its weights) as a backbone')
+    .option('--import <path>', 'import a TensorFlow.js layers or graph model (the folder of model.json and its weights) or a TensorFlow Lite model (.tflite) as a backbone')
     .option('--name <name>', 'with --import: its name (default: the folder name)')
     .option('--feature-layer <layer>', "with --import: the layer (or graph node) giving the features (default: a layers model's last spatial layer, a graph model's output; spatial ones are averaged)")
-    .option('--preprocessing <scaling>', 'with --import: how it expects pixels: scale_-1_1 (x/127.5-1) or scale_0_1 (x/255)', 'scale_-1_1')
+    .option('--preprocessing <scaling>', 'with --import: how it expects pixels: scale_-1_1 (x/127.5-1) or scale_0_1 (x/255); a .tflite file with quantized input or normalisation metadata says it itself', 'scale_-1_1')
     .action(async (options: { download?: string; import?: string; name?: string; featureLayer?: string; preprocessing: string }) => {
       if (options.import) {
         const params = ImportBackboneParams.parse({ folder: path.resolve(options.import), name: options.name, featureLayer: options.featureLayer, preprocessing: options.preprocessing });

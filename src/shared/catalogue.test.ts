@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKBONES, findBackbone } from './catalogue';
+import { BACKBONES, findBackbone, TFLITE_BACKBONES } from './catalogue';
 
 describe('backbone catalogue', () => {
   it('lists MobileNetV1 and V2 at their published widths, with official addresses', () => {
@@ -22,5 +22,17 @@ describe('backbone catalogue', () => {
     expect(findBackbone('MobileNet_V2_0.35_224')?.id).toBe('mobilenet_v2_0.35_224');
     expect(findBackbone('resnet50')).toBeUndefined();
     expect(findBackbone('mobilenet_v1_0.6')).toBeUndefined();
+  });
+
+  it('describes backbones published as TensorFlow Lite files: official addresses, and size with checksum together', () => {
+    const ids = TFLITE_BACKBONES.map((b) => b.id);
+    expect(new Set([...ids, ...BACKBONES.map((b) => b.id)]).size).toBe(ids.length + BACKBONES.length);
+    for (const { source } of TFLITE_BACKBONES) {
+      expect(source.url).toMatch(/^https:\/\/(github\.com\/google-coral\/test_data\/raw\/104342d2d3480b3e66203073dac24f4e2dbb4c41\/|storage\.googleapis\.com\/mediapipe-models\/|tfhub\.dev\/tensorflow\/)/);
+      expect(source.url).toMatch(/\.tflite$|lite-format=tflite$/);
+      // A checked file has both; an unchecked one neither.
+      expect(source.sha256 === null).toBe(source.bytes === null);
+      if (source.sha256 !== null) expect(source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 });

@@ -99,3 +99,82 @@ export function publishedChecksums(backboneId: string): Record<string, { bytes: 
 export function licenceUrl(licence: string): string | null {
   return licence === 'Apache-2.0' ? 'https://www.apache.org/licenses/LICENSE-2.0' : null;
 }
+
+/** A backbone's file as its publisher serves it, for models published as TensorFlow Lite. */
+export interface TfliteSource {
+  format: 'tflite';
+  url: string;
+  /** Size and SHA-256 of the exact file where Graft has checked one; null where it has not (yet). */
+  bytes: number | null;
+  sha256: string | null;
+}
+
+/**
+ * A backbone published as a TensorFlow Lite file. Getting it means fetching `source`, checking it,
+ * and importing it as `graft backbones --import file.tflite` does (main/node/ml/tflite/), which
+ * reads the input size and finds the feature layer in the file. Listed apart from BACKBONES,
+ * whose downloads fetch TensorFlow.js models as they are.
+ */
+export interface TfliteBackbone {
+  id: string;
+  title: string;
+  /** The publisher's page about the model. */
+  documentation: string;
+  source: TfliteSource;
+  inputSize: number;
+  /** The feature vector's length where Graft has imported the file; null where it has not. */
+  featureSize: number | null;
+  /** How pixels are scaled if the file does not say (a float input without normalisation metadata). */
+  preprocessing: Preprocessing;
+  licence: string;
+}
+
+/** google-coral/test_data at the commit Graft's tests use: Coral's TFLite conversions of Google's MobileNets (Apache-2.0). */
+const CORAL_TEST_DATA = 'https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41';
+
+function coral(id: string, file: string, title: string, bytes: number, sha256: string, featureSize: number): TfliteBackbone {
+  return {
+    id,
+    title,
+    documentation: 'https://github.com/google-coral/test_data',
+    source: { format: 'tflite', url: `${CORAL_TEST_DATA}/${file}`, bytes, sha256 },
+    inputSize: 224,
+    featureSize,
+    // Their inputs are uint8: the file's quantization says how pixels map.
+    preprocessing: 'scale_-1_1',
+    licence: 'Apache-2.0',
+  };
+}
+
+/** MediaPipe's image embedders (float32, version 1 pinned rather than “latest”). */
+function mediapipeEmbedder(size: 'small' | 'large'): TfliteBackbone {
+  return {
+    id: `mediapipe_mobilenet_v3_${size}_embedder`,
+    title: `MobileNetV3 ${size} image embedder (MediaPipe)`,
+    documentation: 'https://ai.google.dev/edge/mediapipe/solutions/vision/image_embedder',
+    source: { format: 'tflite', url: `https://storage.googleapis.com/mediapipe-models/image_embedder/mobilenet_v3_${size}/float32/1/mobilenet_v3_${size}.tflite`, bytes: null, sha256: null },
+    inputSize: 224,
+    featureSize: null,
+    // A guess, used only if the file has no normalisation metadata: Graft has not had these files to check.
+    preprocessing: 'scale_0_1',
+    licence: 'Apache-2.0',
+  };
+}
+
+export const TFLITE_BACKBONES: readonly TfliteBackbone[] = [
+  coral('coral_mobilenet_v2_1.0_224_quant', 'mobilenet_v2_1.0_224_quant.tflite', 'MobileNetV2 1.0 (ImageNet, uint8 quantization-aware trained; Coral)', 3610798, '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776', 1280),
+  coral('coral_tf2_mobilenet_v2_1.0_224_ptq', 'tf2_mobilenet_v2_1.0_224_ptq.tflite', 'MobileNetV2 1.0 (ImageNet, TF2, int8 post-training quantized; Coral)', 4070174, '5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c', 1280),
+  coral('coral_mobilenet_v1_1.0_224_quant_embedding_extractor', 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite', 'MobileNetV1 1.0 embedding extractor (ImageNet, uint8; Coral)', 3251736, 'f409ef4f73fcbb9667841965623c5c8524aac33d41b9bf5f3667161fb4a76319', 1024),
+  {
+    id: 'efficientnet_lite0_int8',
+    title: 'EfficientNet-Lite0 (ImageNet, int8; TensorFlow Hub)',
+    documentation: 'https://tfhub.dev/tensorflow/lite-model/efficientnet/lite0/int8/2',
+    source: { format: 'tflite', url: 'https://tfhub.dev/tensorflow/lite-model/efficientnet/lite0/int8/2?lite-format=tflite', bytes: null, sha256: null },
+    inputSize: 224,
+    featureSize: null,
+    preprocessing: 'scale_-1_1',
+    licence: 'Apache-2.0',
+  },
+  mediapipeEmbedder('small'),
+  mediapipeEmbedder('large'),
+];

@@ -5,10 +5,12 @@
  * space); of a graph model, its output node; or the layer or node the user names — runs it once to
  * prove it loads, and records whether the ONNX export covers it (if not, classifying with it runs
  * on TensorFlow.js, slower, and a graph model's runs cannot be exported as one model).
+ * A TensorFlow Lite model (a .tflite file, or a folder holding one) is converted into a layers
+ * model first (tflite/), its features taken before its classification head.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Backbone, Preprocessing } from '../../shared/catalogue';
+import { pixelScaling, type Backbone, type Preprocessing } from '../../shared/catalogue';
 import type { ImportBackboneResult } from '../../shared/api/training';
 import { GraftError } from '../../shared/api/errors';
 import { loadBackboneModel, loadFeatureExtractor, loadGraphModelFolder } from './featureExtractor';
@@ -16,6 +18,7 @@ import { Head } from './head';
 import { backboneFolder, IMPORTED_DESCRIPTION, lookupBackbone, modelsDir } from '../../node/models/modelStore';
 import { classifierToOnnx } from '../onnx/kerasToOnnx';
 import { initTensorflow, tf } from './tensorflow';
+import { tfliteFile, writeTfliteAsLayersModel } from './tflite/importTflite';
 
 export interface ImportBackboneParams {
   folder: string;
@@ -87,14 +90,16 @@ async function describeGraphModel(provisional: Backbone, folder: string, feature
 
 export async function importBackbone(params: ImportBackboneParams): Promise<{ backbone: Backbone; onnxProblem: string | null }> {
   const source = path.resolve(params.folder);
+  const tflite = tfliteFile(source);
   const manifestFile = path.join(source, 'model.json');
-  if (!fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model.`);
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest;
+  if (!tflite && !fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model, or a .tflite file.`);
+  const manifest = tflite ? {} : (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest);
   const graph = manifest.format === 'graph-model' || Boolean(manifest.modelTopology?.node);
-  const files = ['model.json', ...(manifest.weightsManifest ?? []).flatMap((g) => g.paths)];
+  const files = tflite ? [] : ['model.json', ...(manifest.weightsManifest ?? []).flatMap((g) => g.paths)];
   for (const f of files) if (!fs.existsSync(path.join(source, f))) throw new GraftError('not_found', `${source} lacks the weight file ${f} that model.json lists.`);
 
-  const id = `imported_${slug(params.name ?? path.basename(source))}`;
+  const name = params.name ?? (tflite === source ? path.basename(source, path.extname(source)) : path.basename(source));
+  const id = `imported_${slug(name)}`;
   if (lookupBackbone(id)) throw new GraftError('already_exists', `A backbone named ${id} is already in the models folder (${modelsDir()}); choose another name.`);
   const target = path.join(modelsDir(), id);
   const staging = `${target}.partial-${process.pid}`;
@@ -106,14 +111,15 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
   }
 
   try {
+    const converted = tflite ? writeTfliteAsLayersModel(tflite, staging, pixelScaling(params.preprocessing)) : null;
     // Loaded from its new place, as training will load it.
     const provisional: Backbone = {
       id,
-      title: `${params.name ?? path.basename(source)} (imported)`,
+      title: `${name} (imported)`,
       family: 'imported',
       format: graph ? 'graph' : 'layers',
       alpha: null,
-      url: source,
+      url: tflite ?? source,
       inputSize: 0,
       preprocessing: params.preprocessing,
       featureLayer: '',
@@ -132,7 +138,7 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
     const [, height, width, channels] = model.inputs[0].shape;
     if (channels !== 3 || (height !== null && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);
     const spatial = model.layers.filter((l) => (l.outputShape as number[]).length === 4);
-    const layer = params.featureLayer ? model.layers.find((l) => l.name === params.featureLayer) : spatial.at(-1);
+    const layer = params.featureLayer ? model.layers.find((l) => l.name === params.featureLayer) : converted ? model.getLayer(converted.featureLayer) : spatial.at(-1);
     if (!layer) throw new GraftError('not_found', params.featureLayer ? `The model has no layer “${params.featureLayer}”.` : 'The model has no layer with a spatial output to take features from; name one with --feature-layer.');
     const shape = layer.outputShape as number[];
     if (shape.length !== 4 && shape.length !== 2) throw new GraftError('invalid_request', `The layer ${layer.name} gives ${shape.length - 1}-D outputs; choose a layer with a 3-D (spatial) or 1-D output.`);

@@ -102,6 +102,10 @@ function joined(a: LabelledFeatures, b: LabelledFeatures): LabelledFeatures {
 export async function trainSoftmaxHead(train: LabelledFeatures, validation: LabelledFeatures, options: SoftmaxHeadOptions): Promise<SoftmaxHeadResult> {
   const { classCount, classWeights, signal } = options;
   if (!validation.labels.length) throw new Error('Choosing the regularisation strength needs validation photos.');
+  if (validation.labels.length < FEW_VALIDATION_PER_CLASS * classCount) {
+    const chosenByFolds = await chooseByFolds(joined(train, validation), options);
+    if (chosenByFolds) return chosenByFolds;
+  }
   const rows = new PreparedRows(train, classCount, classWeights);
   const strengths = strengthGrid(rows);
   const history: StrengthPoint[] = [];
@@ -135,6 +139,85 @@ export async function trainSoftmaxHead(train: LabelledFeatures, validation: Labe
     initial: chosenModel,
     signal,
     onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'refitting', strengthIndex: chosen.epoch - 1, strengthCount: strengths.length, l2: chosen.l2 }),
+  });
+  return { weights: headWeights(refit.model), history, chosen, gradientNorm: refit.gradientNorm, iterations: iterations + refit.iterations };
+}
+
+/**
+ * Below this many validation photos per class, a handful of photos cannot rank the strengths
+ * (one photo more or less right swings the loss): the strength is chosen by cross-validation over
+ * the train and validation photos together instead, and the model refitted on all of them.
+ */
+const FEW_VALIDATION_PER_CLASS = 10;
+const FOLDS = 5;
+
+/** Which fold each row is in: each class's rows dealt round the folds in turn (stratified, deterministic). */
+function foldOf(labels: ArrayLike<number>, folds: number): Int32Array {
+  const seen = new Map<number, number>();
+  return Int32Array.from(labels, (label) => {
+    const n = seen.get(label) ?? 0;
+    seen.set(label, n + 1);
+    return n % folds;
+  });
+}
+
+function rowsWhere(data: LabelledFeatures, keep: (row: number) => boolean): LabelledFeatures {
+  const width = data.features.length / data.labels.length;
+  const kept = Array.from({ length: data.labels.length }, (_, i) => i).filter(keep);
+  const features = new Float32Array(kept.length * width);
+  kept.forEach((row, i) => features.set(data.features.subarray(row * width, (row + 1) * width), i * width));
+  return { features, labels: kept.map((row) => data.labels[row]) };
+}
+
+/**
+ * Cross-validation: the whole path of strengths fitted on each fold's complement and measured on
+ * the fold; the strength with the lowest mean validation loss is refitted on everything. Null when
+ * a class has too few photos to be in two folds (the caller then uses its validation photos).
+ */
+async function chooseByFolds(all: LabelledFeatures, options: SoftmaxHeadOptions): Promise<SoftmaxHeadResult | null> {
+  const { classCount, classWeights, signal } = options;
+  const perClass = Array.from({ length: classCount }, (_, c) => Array.from(all.labels).filter((l) => l === c).length).filter((n) => n > 0);
+  const folds = Math.min(FOLDS, ...perClass);
+  if (folds < 2) return null;
+  const fold = foldOf(all.labels, folds);
+  const allRows = new PreparedRows(all, classCount, classWeights);
+  const count = RELATIVE_STRENGTHS.length;
+  const sums = Array.from({ length: count }, () => ({ loss: 0, accuracy: 0, valLoss: 0, valAccuracy: 0 }));
+  let iterations = 0;
+  for (let f = 0; f < folds; f++) {
+    const fitting = rowsWhere(all, (row) => fold[row] !== f);
+    const held = rowsWhere(all, (row) => fold[row] === f);
+    const rows = new PreparedRows(fitting, classCount, classWeights);
+    let previous: SoftmaxModel | undefined;
+    let beforePrevious: SoftmaxModel | undefined;
+    for (const [index, l2] of strengthGrid(rows).entries()) {
+      const solution = await solvePrepared(rows, {
+        l2,
+        initial: previous && beforePrevious ? extrapolated(beforePrevious, previous) : previous,
+        gradientTolerance: PATH_GRADIENT_TOLERANCE,
+        signal,
+        onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'choosing', strengthIndex: index, strengthCount: count, l2 }),
+      });
+      iterations += solution.iterations;
+      [beforePrevious, previous] = [previous, solution.model];
+      const fitted = measureSoftmax(solution.model, fitting, classWeights);
+      const validated = measureSoftmax(solution.model, held, classWeights);
+      // Each fold counts by its number of photos.
+      const share = held.labels.length / all.labels.length;
+      sums[index].loss += fitted.loss / folds;
+      sums[index].accuracy += fitted.accuracy / folds;
+      sums[index].valLoss += validated.loss * share;
+      sums[index].valAccuracy += validated.accuracy * share;
+    }
+  }
+  const grid = strengthGrid(allRows);
+  const history: StrengthPoint[] = sums.map((m, index) => ({ epoch: index + 1, ...m, l2: grid[index], iterations: 0 }));
+  history.forEach((point) => options.onStrength?.(point));
+  const chosen = history.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+  const refit = await solvePrepared(allRows, {
+    l2: chosen.l2,
+    signal,
+    onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'refitting', strengthIndex: chosen.epoch - 1, strengthCount: count, l2: chosen.l2 }),
   });
   return { weights: headWeights(refit.model), history, chosen, gradientNorm: refit.gradientNorm, iterations: iterations + refit.iterations };
 }

@@ -33,13 +33,19 @@ export class OnnxGraph {
   private readonly nodes: ProtoWriter[] = [];
   private readonly initializers: ProtoWriter[] = [];
   private readonly names = new Set<string>();
+  /** The graph's output names: unique() never gives them, so no layer's value takes them first. */
+  private readonly reserved: Set<string>;
   private inputs: ProtoWriter[] = [];
   private outputs: ProtoWriter[] = [];
+
+  constructor(reserved: string[] = []) {
+    this.reserved = new Set(reserved);
+  }
 
   /** A fresh value name based on hint, so that no two nodes write the same value. */
   unique(hint: string): string {
     let name = hint;
-    for (let i = 1; this.names.has(name); i++) name = `${hint}_${i}`;
+    for (let i = 1; this.names.has(name) || this.reserved.has(name); i++) name = `${hint}_${i}`;
     this.names.add(name);
     return name;
   }
