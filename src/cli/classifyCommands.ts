@@ -60,7 +60,9 @@ async function classifyWithoutProject(
   if (/^\d+$/.test(options.model)) throw new GraftError('invalid_request', `A run id (${options.model}) needs --project; without a project, give a model folder exported with “graft export”.`);
   const shard = chooseShard(options, process.env);
   if (shard.count > 1) {
-    if (!options.out) throw new GraftError('invalid_request', `A shard writes its results to a file for graft results merge: give --out shard.jsonl, or --out <folder>/ for ${shardFileName(shard)} in it.`);
+    if (!options.out || /\.csv$/i.test(options.out)) {
+      throw new GraftError('invalid_request', `A shard writes its results to a .jsonl file for graft results merge: give --out shard.jsonl, or --out <folder>/ for ${shardFileName(shard)} in it.`);
+    }
     process.stderr.write(`Classifying ${describeShard(shard)}.\n`);
   }
   const temporary = options.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'graft-classify-'));
@@ -68,7 +70,8 @@ async function classifyWithoutProject(
   try {
     const params = { model: path.resolve(options.model), folders: 'folders' in source ? source.folders : [], list: 'list' in source ? source.list : undefined, topK: options.topK, threshold: options.threshold, out, shard };
     const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params }, globals.progress));
-    const result = jobResult<ClassifyToFileResult>(job, 'Classifying', ` What was classified is in ${out}; run the same command to resume.`);
+    // A failure is said by its error (a refusal writes nothing); a stopped run keeps what it did.
+    const result = jobResult<ClassifyToFileResult>(job, 'Classifying', job.state === 'failed' ? '' : ` What was classified is in ${out}; run the same command to resume.`);
     const countsOf = result.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
     const shardLine = shard.count > 1 ? `Shard ${shard.index}/${shard.count} (${shard.detail}): ${result.found} of the ${result.listingTotal} photos listed.\n` : '';
     if (temporary) {

@@ -22,7 +22,7 @@ import { readManifest, readShardRows, shardOutputs } from '../../node/results/sh
 import { listShard } from '../classify/shardListing';
 import type { ProjectJobEnvironment } from './jobEnvironment';
 
-const CHUNK = 500;
+const CHUNK = 2000;
 const MAX_LISTED = 100;
 const utf8 = new TextEncoder();
 
