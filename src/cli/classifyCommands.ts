@@ -1,11 +1,25 @@
-/** `graft classify`, `graft results` and `graft export`: using a trained model on a photo library. */
+/** `graft classify`, `graft results` (and `results merge`) and `graft export`: using a trained model on a photo library. */
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ClassifyToFileResult, type ExportResult, type ResultFilter } from '../shared/api/classify';
+import {
+  ActionKind,
+  ERROR_LABEL,
+  UNKNOWN_LABEL,
+  type ActionPlan,
+  type ClassifiedPhoto,
+  type ActionRequest,
+  type ActionResult,
+  type ClassifyResult,
+  type ClassifyToFileResult,
+  type ExportResult,
+  type MergeResultsResult,
+  type ResultFilter,
+} from '../shared/api/classify';
 import type { GraftClient } from '../shared/api/client';
 import { GraftError } from '../shared/api/errors';
+import { chooseShard, describeShard, shardFileName, type ShardChoice } from '../shared/sharding';
 import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 import { runJob } from './runJob';
 
@@ -24,29 +38,81 @@ function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: 
     .join('\n');
 }
 
+/** Where a run without a project writes: the file given, or in a folder given (ending in /), the shard's own file. */
+function outputFile(out: string, shard: ShardChoice): string {
+  const resolved = path.resolve(out);
+  const isFolder = /[\\/]$/.test(out) || (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory());
+  if (!isFolder) return resolved;
+  fs.mkdirSync(resolved, { recursive: true });
+  return path.join(resolved, shardFileName(shard));
+}
+
 /**
  * Without a project: an exported model, results appended to a .csv or .jsonl file as they come (a
  * job of the app's own). Without --out, the results are written to a temporary file and printed.
+ * A shard of an array job classifies its part of the photos into its own .jsonl file.
  */
-async function classifyWithoutProject(folders: string[], options: { model: string; threshold: number; topK: number; out?: string }, globals: GlobalOptions): Promise<void> {
+async function classifyWithoutProject(
+  source: { folders: string[] } | { list: string },
+  options: { model: string; threshold: number; topK: number; out?: string; shard?: string; shardCount?: number },
+  globals: GlobalOptions,
+): Promise<void> {
   if (/^\d+$/.test(options.model)) throw new GraftError('invalid_request', `A run id (${options.model}) needs --project; without a project, give a model folder exported with “graft export”.`);
+  const shard = chooseShard(options, process.env);
+  if (shard.count > 1) {
+    if (!options.out || /\.csv$/i.test(options.out)) {
+      throw new GraftError('invalid_request', `A shard writes its results to a .jsonl file for graft results merge: give --out shard.jsonl, or --out <folder>/ for ${shardFileName(shard)} in it.`);
+    }
+    process.stderr.write(`Classifying ${describeShard(shard)}.\n`);
+  }
   const temporary = options.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'graft-classify-'));
-  const out = options.out ? path.resolve(options.out) : path.join(temporary!, globals.json ? 'results.jsonl' : 'results.csv');
+  const out = options.out ? outputFile(options.out, shard) : path.join(temporary!, globals.json ? 'results.jsonl' : 'results.csv');
   try {
-    const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params: { model: path.resolve(options.model), folders, topK: options.topK, threshold: options.threshold, out } }, globals.progress));
-    const result = jobResult<ClassifyToFileResult>(job, 'Classifying', ` What was classified is in ${out}; run the same command to resume.`);
+    const params = { model: path.resolve(options.model), folders: 'folders' in source ? source.folders : [], list: 'list' in source ? source.list : undefined, topK: options.topK, threshold: options.threshold, out, shard };
+    const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params }, globals.progress));
+    // A failure is said by its error (a refusal writes nothing); a stopped run keeps what it did.
+    const result = jobResult<ClassifyToFileResult>(job, 'Classifying', job.state === 'failed' ? '' : ` What was classified is in ${out}; run the same command to resume.`);
     const countsOf = result.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
+    const shardLine = shard.count > 1 ? `Shard ${shard.index}/${shard.count} (${shard.detail}): ${result.found} of the ${result.listingTotal} photos listed.\n` : '';
     if (temporary) {
       // The results themselves on stdout; the summary on stderr.
       process.stdout.write(fs.readFileSync(out));
       process.stderr.write(`${describeClassify(result, result.counts, countsOf, null)}\n`);
     } else {
       if (result.resumed) process.stderr.write(`Resumed: ${result.resumed} photos were already in ${out}.\n`);
-      output(globals.json, result, () => describeClassify(result, result.counts, countsOf, out));
+      output(globals.json, result, () => shardLine + describeClassify(result, result.counts, countsOf, out));
     }
   } finally {
     if (temporary) fs.rmSync(temporary, { recursive: true, force: true });
   }
+}
+
+/** Lines of a list shown in the terminal; --json gives the first hundred. */
+const SHOWN = 20;
+const globalsJsonHint = ' (--json lists up to 100)';
+
+function describeMerge(result: MergeResultsResult): string {
+  const shards = [...new Set(result.files.map((f) => f.shard))].sort((a, b) => a - b);
+  const { missing, duplicates } = result;
+  return [
+    `Imported ${result.files.length} ${result.files.length === 1 ? 'file' : 'files'} (${result.files[0].shards > 1 ? `shard ${shards.join(', ')} of ${result.files[0].shards}` : 'one run'}) classified by ${result.model}: ${result.rows} rows in ${result.seconds.toFixed(1)} s.`,
+    `${result.added} new to the project, ${result.updated} changed, ${result.unchanged} already there the same; ${result.byHash} stored at the project's own path for the same photo.`,
+    missing.count
+      ? `${missing.exact ? '' : 'About '}${missing.count} photos of the listing are missing from every shard${missing.examples.length ? ':' : '.'}`
+      : missing.exact
+        ? 'Every photo of the listing is there.'
+        : '',
+    ...missing.examples.slice(0, SHOWN).map((p) => `  ${p}`),
+    missing.count > SHOWN && missing.examples.length ? `  … and ${missing.count - SHOWN} more${globalsJsonHint}` : '',
+    missing.note ?? '',
+    duplicates.count ? `${duplicates.count} photos were present twice (kept once):` : '',
+    ...duplicates.examples.slice(0, SHOWN).map((d) => `  ${d}`),
+    duplicates.count > SHOWN ? `  … and ${duplicates.count - SHOWN} more${globalsJsonHint}` : '',
+    result.malformed.length ? `Lines that are not results (not imported):` : '',
+    ...result.malformed.map((m) => `  ${m.file}, line ${m.line}: ${m.reason}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 async function latestClassifier(client: GraftClient, id: number | undefined): Promise<number> {
@@ -68,16 +134,24 @@ function describePlan(plan: ActionPlan): string {
 
 export function addClassifyCommands(program: Command, globals: () => GlobalOptions): void {
   program
-    .command('classify <folders...>')
-    .description('classify every photo under the folders with a trained model; run it again to resume (photos already done are skipped)')
+    .command('classify [folders...]')
+    .description('classify every photo under the folders (or listed in a file) with a trained model; run it again to resume (photos already done are skipped)')
     .requiredOption('--model <run id | folder>', 'a run of --project, or a model folder exported with graft export (from any project)')
     .option('--project <file>', 'keep the results in this project (browse and act on them in the app, or with graft results)')
+    .option('--files <list>', 'without --project: classify the photos listed in this file, one path per line (relative paths from its folder), instead of folders')
+    .option('--shard <K/N>', 'without --project: classify only shard K of N (K from 0), for graft results merge; by default the index of a Kubernetes Indexed Job, Slurm array or AWS Batch array task')
+    .option('--shard-count <N>', 'the number of shards when the engine gives only the index (Kubernetes; or set GRAFT_SHARD_COUNT)', int)
     .option('--threshold <confidence>', 'below this confidence a photo is "unknown" (none of the classes)', Number.parseFloat, 0)
     .option('--top-k <k>', 'how many best guesses to keep per photo', int, 3)
-    .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed)')
-    .action(async (folders: string[], options: { model: string; project?: string; threshold: number; topK: number; out?: string }) => {
+    .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed); for a shard, a folder ending in / holds shard-K-of-N.jsonl')
+    .action(async (folders: string[], options: { model: string; project?: string; files?: string; shard?: string; shardCount?: number; threshold: number; topK: number; out?: string }) => {
+      if (!folders.length && !options.files) throw new GraftError('invalid_request', 'Give the folders to classify, or a list of photos with --files.');
+      if (folders.length && options.files) throw new GraftError('invalid_request', 'Give folders or --files, not both.');
       const roots = folders.map((f) => path.resolve(f));
-      if (!options.project) return classifyWithoutProject(roots, options, globals());
+      if (!options.project) return classifyWithoutProject(options.files ? { list: path.resolve(options.files) } : { folders: roots }, options, globals());
+      if (options.files || options.shard || options.shardCount) {
+        throw new GraftError('invalid_request', `--${options.files ? 'files' : 'shard'} works without --project: classify into --out shard.jsonl files, then bring them into the project with graft results merge.`);
+      }
       await withProject(
         options.project,
         async (client) => {
@@ -99,7 +173,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
       );
     });
 
-  program
+  const results = program
     .command('results [action]')
     .description(`count classified photos per class, list them (with --class or a confidence filter), or act on them: ${ActionKind.options.join(', ')} (preview with --dry-run)`)
     .requiredOption('--project <file>', 'the project file')
@@ -138,6 +212,23 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
         const result = jobResult<ActionResult>(await runJob(client, { kind: 'classifyAction', params: request }, globals().progress), 'The action');
         output(globals().json, result, () => [result.summary, ...result.failed.map((f) => `  ${f.path}: ${f.reason}`)].join('\n'));
         if (result.failed.length) process.exitCode = 1;
+      });
+    });
+
+  results
+    .command('merge <outputs...>')
+    .usage('<outputs...> --project <file>')
+    .description(
+      "import results classified elsewhere into --project: the .jsonl files of graft classify --out (each with its .manifest.json), or folders of them — the shards of an array job. " +
+        'By content where the project knows the photo, by path otherwise; importing twice adds nothing. Reports photos missing from every shard and photos present twice (exit code 1 when some are missing or a line is not a result).',
+    )
+    .action(async (outputs: string[], _options: unknown, command: Command) => {
+      const { project } = command.parent!.opts<{ project: string }>();
+      await withProject(project, async (client) => {
+        const inputs = outputs.map((o) => path.resolve(o));
+        const result = jobResult<MergeResultsResult>(await runJob(client, { kind: 'mergeResults', params: { inputs } }, globals().progress), 'Importing the results');
+        output(globals().json, result, () => describeMerge(result));
+        if (result.missing.count || result.malformed.length) process.exitCode = 1;
       });
     });
 

@@ -24,6 +24,14 @@ export interface SortedQuery extends ResultFilter {
   limit: number;
 }
 
+/** What a merge did: photos new to the project, changed, the same as before; and those stored at the project's own path for their content. */
+export interface MergeCounts {
+  added: number;
+  updated: number;
+  unchanged: number;
+  byHash: number;
+}
+
 export class ClassifiedStore {
   constructor(private readonly db: Sqlite) {}
 
@@ -59,6 +67,45 @@ export class ClassifiedStore {
       },
       write,
     };
+  }
+
+  /**
+   * Results classified elsewhere (the shards of `graft classify --out`), one transaction per call.
+   * A photo whose content the project's library holds (a file of it present) is stored at the
+   * project's own path for it, with that file's size and time, so that it shows and acts like a
+   * photo classified here; any other photo at the path it was classified at. A row equal to the
+   * one already stored is left alone: merging a file twice adds nothing.
+   */
+  merge(classifierId: number, outcomes: PhotoOutcome[]): MergeCounts {
+    const libraryFile = this.db.prepare(
+      `SELECT p.path, p.size, p.mtime_ms AS mtimeMs FROM images i JOIN image_paths p ON p.image_id = i.id
+       WHERE i.hash = ? AND p.missing = 0 ORDER BY p.path LIMIT 1`,
+    );
+    const existing = this.db.prepare('SELECT size, mtime_ms AS mtimeMs, hash, class_index AS classIndex, confidence, top, error FROM classified_photos WHERE classifier_id = ? AND path = ?');
+    const upsert = this.db.prepare(
+      `INSERT INTO classified_photos (classifier_id, path, size, mtime_ms, hash, class_index, confidence, top, error, classified_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (classifier_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash,
+         class_index = excluded.class_index, confidence = excluded.confidence, top = excluded.top, error = excluded.error, classified_at = excluded.classified_at`,
+    );
+    return this.db.transaction(() => {
+      const counts: MergeCounts = { added: 0, updated: 0, unchanged: 0, byHash: 0 };
+      const now = new Date().toISOString();
+      for (const o of outcomes) {
+        const own = o.hash ? (libraryFile.get(o.hash) as { path: string; size: number; mtimeMs: number } | undefined) : undefined;
+        if (own) counts.byHash++;
+        const row = { ...(own ?? { path: o.path, size: o.size, mtimeMs: o.mtimeMs }), hash: o.hash, classIndex: o.top?.[0][0] ?? null, confidence: o.top?.[0][1] ?? null, top: o.top ? JSON.stringify(o.top) : null, error: o.error };
+        const before = existing.get(classifierId, row.path) as Omit<typeof row, 'path'> | undefined;
+        if (before && (Object.keys(before) as (keyof typeof before)[]).every((k) => before[k] === row[k])) {
+          counts.unchanged++;
+          continue;
+        }
+        upsert.run(classifierId, row.path, row.size, row.mtimeMs, row.hash, row.classIndex, row.confidence, row.top, row.error, now);
+        if (before) counts.updated++;
+        else counts.added++;
+      }
+      return counts;
+    })();
   }
 
   list(): ClassifierInfo[] {

@@ -55,21 +55,39 @@ export const ClassifyResult = z.object({
 });
 export type ClassifyResult = z.infer<typeof ClassifyResult>;
 
+/** Which shard of the photos a process classifies (src/shared/sharding.ts chooses it). */
+export const ShardParam = z
+  .object({
+    index: z.number().int().min(0),
+    count: z.number().int().min(1),
+    source: z.enum(['flag', 'kubernetes', 'slurm', 'aws-batch', 'none']),
+    /** Where the numbers came from, in words. */
+    detail: z.string(),
+  })
+  .strict()
+  .refine((s) => s.index < s.count, { message: 'The shard index must be below the number of shards.' });
+
 /**
  * Classifying without a project: an exported model folder, results appended to a .csv or .jsonl
- * file as they come. The file is the record: a second run with the same file resumes.
+ * file as they come. The file is the record: a second run with the same file resumes. A shard
+ * classifies only its part of the photos, into a .jsonl file that `graft results merge` reads.
  */
 export const ClassifyToFileParams = z
   .object({
     /** A model folder exported with graft export. */
     model: z.string().trim().min(1, 'Choose a model folder exported by Graft.'),
-    folders: z.array(z.string().trim().min(1)).min(1, 'Choose at least one folder.'),
+    folders: z.array(z.string().trim().min(1)).default([]),
+    /** Instead of folders: a file listing the photos, one path per line (relative ones from the file's folder). */
+    list: z.string().trim().min(1).optional(),
     topK: z.number().int().min(1).max(10).default(3),
     /** Below this confidence a photo is "unknown". */
     threshold: z.number().min(0).max(1).default(0),
     out: z.string().trim().regex(/\.(csv|jsonl)$/i, 'Without a project, results go to a .csv or .jsonl file (written as they come, and resumed).'),
+    shard: ShardParam.default({ index: 0, count: 1, source: 'none', detail: 'no shard given: every photo' }),
   })
-  .strict();
+  .strict()
+  .refine((p) => (p.folders.length > 0) !== (p.list !== undefined), { message: 'Give folders to classify, or a list of photos, not both.', path: ['folders'] })
+  .refine((p) => p.shard.count === 1 || /\.jsonl$/i.test(p.out), { message: 'A shard writes a .jsonl file (with what a merge needs).', path: ['out'] });
 
 export const ClassifyToFileResult = ClassifyResult.extend({
   out: z.string(),
@@ -77,8 +95,42 @@ export const ClassifyToFileResult = ClassifyResult.extend({
   counts: z.array(z.object({ label: z.string(), count: z.number().int() })),
   /** Photos the file already listed from an earlier run (resumed). */
   resumed: z.number().int(),
+  shard: ShardParam,
+  /** Photos in the whole listing, every shard's (`found` is this shard's). */
+  listingTotal: z.number().int(),
 });
 export type ClassifyToFileResult = z.infer<typeof ClassifyToFileResult>;
+
+/** Bringing results classified elsewhere (shard outputs of `graft classify --out x.jsonl`) into the project. */
+export const MergeResultsParams = z
+  .object({
+    /** .jsonl outputs (each with its .manifest.json), or folders holding them. */
+    inputs: z.array(z.string().trim().min(1)).min(1, 'Choose the result files to import, or the folder holding them.'),
+  })
+  .strict();
+
+const Listed = z.object({ count: z.number().int(), examples: z.array(z.string()) });
+
+export const MergeResultsResult = z.object({
+  classifierId: z.number().int(),
+  model: z.string(),
+  files: z.array(z.object({ file: z.string(), shard: z.number().int(), shards: z.number().int(), rows: z.number().int(), photos: z.number().int(), complete: z.boolean() })),
+  /** Rows read from every file. */
+  rows: z.number().int(),
+  /** Classified photos new to the project, changed, and already there the same (a second merge adds nothing). */
+  added: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  /** Rows the project knew by content: stored at the project's own path for that photo. */
+  byHash: z.number().int(),
+  /** The same photo (same key and content) in two rows: present twice, kept once. */
+  duplicates: Listed,
+  /** Photos of the listing with no row in any file: their count, and their paths when the listing could be read again here. */
+  missing: Listed.extend({ exact: z.boolean(), absentShards: z.array(z.number().int()), unfinishedShards: z.array(z.number().int()), note: z.string().nullable() }),
+  malformed: z.array(z.object({ file: z.string(), line: z.number().int(), reason: z.string() })),
+  seconds: z.number(),
+});
+export type MergeResultsResult = z.infer<typeof MergeResultsResult>;
 
 export const Guess = z.object({ label: z.string(), confidence: z.number() });
 

@@ -6,7 +6,7 @@
  * (src/worker/jobs/index.ts), checked by the compiler against this list.
  */
 import { z } from 'zod';
-import { ActionRequest, ActionResult, type ActionKind, ClassifyParams, ClassifyResult, ClassifyToFileParams, ClassifyToFileResult, ExportParams, ExportResult } from '../api/classify';
+import { ActionRequest, ActionResult, type ActionKind, ClassifyParams, ClassifyResult, ClassifyToFileParams, ClassifyToFileResult, ExportParams, ExportResult, MergeResultsParams, MergeResultsResult } from '../api/classify';
 import { HashFolderParams, HashFolderResult, ImportParams, ImportResult } from '../api/library';
 import { CompareParams, CompareResult, DownloadBackboneParams, DownloadResult, ImportBackboneParams, ImportBackboneResult, SuggestParams, SuggestResult, TrainParams, TrainResult } from '../api/training';
 
@@ -75,7 +75,16 @@ export const JOBS = {
     scope: 'app',
     changes: [],
     live: false,
-    title: (p) => `Classify ${p.folders.map(lastPathPart).join(', ')} with ${lastPathPart(p.model)} into ${lastPathPart(p.out)}`,
+    title: (p) =>
+      `Classify ${p.list ? `the photos listed in ${lastPathPart(p.list)}` : p.folders.map(lastPathPart).join(', ')}${p.shard.count > 1 ? ` (shard ${p.shard.index}/${p.shard.count})` : ''} with ${lastPathPart(p.model)} into ${lastPathPart(p.out)}`,
+  }),
+  mergeResults: job({
+    params: MergeResultsParams,
+    result: MergeResultsResult,
+    scope: 'project',
+    changes: ['classified'],
+    live: false,
+    title: (p) => `Import results from ${p.inputs.length === 1 ? lastPathPart(p.inputs[0]) : `${p.inputs.length} files`}`,
   }),
   classifyAction: job({ params: ActionRequest, result: ActionResult, scope: 'project', changes: ['classified', 'labels'], live: false, title: (p) => ACTION_TITLES[p.action] }),
   exportModel: job({ params: ExportParams, result: ExportResult, scope: 'project', changes: [], live: false, title: (p) => `Export run ${p.runId} to ${lastPathPart(p.folder)}` }),

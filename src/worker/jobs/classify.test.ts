@@ -7,6 +7,7 @@ import { makeTempDir } from '../../../test-support/tempDir';
 import { appEnvironment, projectEnvironment } from '../../../test-support/jobEnvironment';
 import { useTestModels } from '../../../test-support/testModels';
 import { parseCsv } from '../../shared/csv';
+import { WHOLE_LIBRARY } from '../../shared/sharding';
 import { planAction } from '../../node/results/actions';
 import { createProject, type Project } from '../../node/data/project';
 import { photoPixels } from '../../node/photos/decode';
@@ -208,7 +209,7 @@ describe('classify job', () => {
 describe('classifying without a project', () => {
   it('streams to a CSV that a second run resumes, each photo once', async () => {
     const csv = path.join(temp.dir, 'no-project.csv');
-    const params = { model: exported, folders: [library], topK: 2, threshold: 0.5, out: csv };
+    const params = { model: exported, folders: [library], topK: 2, threshold: 0.5, out: csv, shard: WHOLE_LIBRARY };
     const abort = new AbortController();
     await expect(classifyToFile(params, appEnvironment({ signal: abort.signal, progress: (done) => done > 0 && abort.abort() }))).rejects.toMatchObject({ name: 'AbortError' });
     const kept = parseCsv(fs.readFileSync(csv, 'utf8')).length - 1;

@@ -14,6 +14,7 @@ import { exportModel } from './exportModel';
 import { hashFolder } from './hashFolder';
 import { importPhotos } from './importPhotos';
 import type { AppJobEnvironment, ProjectJobEnvironment } from './jobEnvironment';
+import { mergeResults } from './mergeResults';
 import { suggest } from './suggest';
 import { train } from './train';
 
@@ -33,4 +34,5 @@ export const JOB_ENTRIES: { [K in JobKind]: JobEntry<K> } = {
   classifyToFile,
   classifyAction,
   exportModel,
+  mergeResults,
 };

@@ -99,12 +99,21 @@ function firstLine(error: unknown): string {
 }
 
 /**
+ * onnxruntime-node's default session uses one intra-op thread: give it every core, or the number
+ * in GRAFT_THREADS. A container's CPU limit is a quota Node 20 does not see (Kubernetes limits
+ * `cpu: 4` on a 64-core node still show 64 cores), so array tasks say how many they were given.
+ */
+export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.GRAFT_THREADS);
+  return Number.isInteger(given) && given > 0 ? given : availableParallelism();
+}
+
+/**
  * Creates an inference session on the best device: each GPU candidate in turn, then the CPU.
  * `preferred` forces one ('cpu' to stay off the GPU); an absent one falls back like any failure.
  */
 export async function createSession(model: Uint8Array | string, preferred = process.env.GRAFT_COMPUTE): Promise<{ session: ort.InferenceSession; device: ComputeDevice }> {
-  // onnxruntime-node's default session uses one intra-op thread: give it every core.
-  const threads = availableParallelism();
+  const threads = inferenceThreads();
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 4 };
   const failed = knownFailures();
   const tried: string[] = [];
