@@ -79,7 +79,7 @@ beforeAll(async () => {
   temp = makeTempDir('graft-shards-');
   // The test's own shard is never the engine's: none of the engines' variables leak in.
   baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLURM_|AWS_BATCH_|JOB_COMPLETION_INDEX$|GRAFT_SHARD_COUNT$|GRAFT_HOME$)/.test(k)));
-  baseEnv.GRAFT_MODELS_DIR = useTestModels(['mobilenet_v2_0.35_224']);
+  baseEnv.GRAFT_MODELS_DIR = await useTestModels(['mobilenet_v2_0.35_224']);
   // A tiny project learns reddish from bluish photos on MobileNetV2 0.35, and exports its model.
   const labelled = path.join(temp.dir, 'labelled');
   for (let i = 0; i < 12; i++) {
