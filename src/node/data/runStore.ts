@@ -26,6 +26,8 @@ export interface NewRun {
   epochs: number;
   history: EpochPoint[];
   evaluation: Evaluation;
+  /** The split that measured it: test, or validation standing in for a missing test split. */
+  evaluatedOn: 'test' | 'validation';
   /** The head's (or the from-scratch CNN's) weights. */
   weights: unknown;
   fineTuned: LayerWeights | null;
@@ -58,10 +60,11 @@ interface SummaryRow {
   config: string;
   evaluation: string;
   history: string;
+  evaluatedOn: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, created_at AS createdAt, kind, backbone, backend, classes, extract_seconds AS extractSeconds,
-  features_computed AS featuresComputed, photos, train_seconds AS trainSeconds, epochs, config, evaluation, history`;
+  features_computed AS featuresComputed, photos, train_seconds AS trainSeconds, epochs, config, evaluation, history, evaluated_on AS evaluatedOn`;
 
 function decodeSummary(r: SummaryRow): RunSummary {
   const classes = JSON.parse(r.classes) as { id: number; name: string }[];
@@ -84,8 +87,8 @@ export class RunStore {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned, evaluated_on)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             run.jobId,
@@ -104,6 +107,7 @@ export class RunStore {
             JSON.stringify(run.evaluation),
             Buffer.from(JSON.stringify(run.weights)),
             run.fineTuned ? Buffer.from(JSON.stringify(run.fineTuned)) : null,
+            run.evaluatedOn,
           ).lastInsertRowid,
       );
       const prediction = this.db.prepare('INSERT INTO run_predictions (run_id, image_id, true_class, predicted, confidence, loss) VALUES (?, ?, ?, ?, ?, ?)');

@@ -44,7 +44,7 @@ describe('train job', () => {
     expect(result.photos.train + result.photos.earlyStopping + result.photos.test).toBe(48);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(result.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(result.photos.test);
-    expect(project.stores.runs.list()[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm' });
+    expect(project.stores.runs.list()[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm', evaluatedOn: 'test' });
     const predictions = project.stores.runs.predictions({ runId: result.runId, limit: 1000 });
     expect(predictions).toHaveLength(result.photos.test);
     expect(predictions.map((p) => p.loss)).toEqual([...predictions.map((p) => p.loss)].sort((a, b) => b - a));
@@ -122,5 +122,18 @@ describe('train job', () => {
 
   it('says what to do when the backbone is not in the models folder', async () => {
     await expect(train({ ...params, backbone: 'mobilenet_v1_1.0' }, projectEnvironment(project, context))).rejects.toThrow(/not in the models folder.*download https:\/\/storage\.googleapis\.com\/tfjs-models\/tfjs\/mobilenet_v1_1\.0_224\/model\.json/);
+  });
+
+  it('refuses to train when a class has no training photo, naming it', async () => {
+    const library = project.stores.library;
+    const green = library.createClass('green');
+    const two = library.page({ sort: 'name', offset: 0, limit: 2 }).items;
+    library.setLabels(two.map((p) => p.id), green.id);
+    library.pinSplit(two.map((p) => p.id), 'test', () => 'train');
+    try {
+      await expect(train(params, projectEnvironment(project, context))).rejects.toThrow(/^“green” has no photo in the training split/);
+    } finally {
+      library.deleteClass(green.id);
+    }
   });
 });
