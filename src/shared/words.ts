@@ -8,7 +8,7 @@ const integers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const plurals = new Intl.PluralRules('en');
 
 /** Nouns whose plural is not the singular + "s". */
-const IRREGULAR: Record<string, string> = { class: 'classes', copy: 'copies', photo: 'photos', is: 'are', was: 'were', has: 'have' };
+const IRREGULAR: Record<string, string> = { class: 'classes', copy: 'copies', pass: 'passes', photo: 'photos', is: 'are', was: 'were', has: 'have' };
 /** Plural nouns Graft uses as units, and their singulars ("photos" → "photo"). */
 const SINGULAR: Record<string, string> = Object.fromEntries([...Object.entries(IRREGULAR).map(([one, many]) => [many, one])]);
 

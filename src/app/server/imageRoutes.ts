@@ -1,8 +1,9 @@
 /**
  * Photo pixels for the user interface, the same for both transports: `thumbs/<hash>.jpg` from
  * the project's thumbnail cache, `photos/<image id>.jpg`, an upright preview made from the
- * original file (any format sharp reads, shown as JPEG, which every browser can display), and
- * `classified/<id>.jpg`, a classified photo's thumbnail.
+ * original file (any format sharp reads, shown as JPEG, which every browser can display),
+ * `classified/<id>.jpg`, a classified photo's thumbnail, and `classified/<id>/large.jpg`, its
+ * large view (the photo viewer).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,17 +23,21 @@ export async function resolveImageRequest(service: GraftService, pathname: strin
   }
   const classified = /^\/classified\/(\d+)\.jpg$/.exec(pathname);
   if (classified) return classifiedThumbnail(service, Number(classified[1]));
+  const classifiedLarge = /^\/classified\/(\d+)\/large\.jpg$/.exec(pathname);
+  if (classifiedLarge) return preview(service.classifiedPhoto(Number(classifiedLarge[1]))?.path ?? null);
   const photo = /^\/photos\/(\d+)\.jpg$/.exec(pathname);
-  if (photo) {
-    const file = service.imageFile(Number(photo[1]));
-    if (!file) return null;
-    try {
-      return { contentType: 'image/jpeg', body: await previewJpeg(file) };
-    } catch {
-      return null;
-    }
-  }
+  if (photo) return preview(service.imageFile(Number(photo[1])));
   return null;
+}
+
+/** A photo's large view, made from its file; null when there is none or it cannot be decoded. */
+async function preview(file: string | null): Promise<ImageBody | null> {
+  if (!file) return null;
+  try {
+    return { contentType: 'image/jpeg', body: await previewJpeg(file) };
+  } catch {
+    return null;
+  }
 }
 
 /**
