@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ActionKind, ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ClassifyToFileResult, type ExportResult, type ResultFilter } from '../shared/api/classify';
+import { ActionKind, DEFAULT_UNKNOWN_THRESHOLD, ERROR_LABEL, UNKNOWN_LABEL, type ClassifierInfo, type ActionPlan, type ClassifiedPhoto, type ActionRequest, type ActionResult, type ClassifyResult, type ClassifyToFileResult, type ExportResult, type ResultFilter } from '../shared/api/classify';
 import type { GraftClient } from '../shared/api/client';
 import { GraftError } from '../shared/api/errors';
 import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
@@ -28,12 +28,12 @@ function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: 
  * Without a project: an exported model, results appended to a .csv or .jsonl file as they come (a
  * job of the app's own). Without --out, the results are written to a temporary file and printed.
  */
-async function classifyWithoutProject(folders: string[], options: { model: string; threshold: number; topK: number; out?: string }, globals: GlobalOptions): Promise<void> {
+async function classifyWithoutProject(folders: string[], options: { model: string; threshold?: number; topK: number; out?: string }, globals: GlobalOptions): Promise<void> {
   if (/^\d+$/.test(options.model)) throw new GraftError('invalid_request', `A run id (${options.model}) needs --project; without a project, give a model folder exported with “graft export”.`);
   const temporary = options.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'graft-classify-'));
   const out = options.out ? path.resolve(options.out) : path.join(temporary!, globals.json ? 'results.jsonl' : 'results.csv');
   try {
-    const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params: { model: path.resolve(options.model), folders, topK: options.topK, threshold: options.threshold, out } }, globals.progress));
+    const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params: { model: path.resolve(options.model), folders, topK: options.topK, threshold: options.threshold ?? DEFAULT_UNKNOWN_THRESHOLD, out } }, globals.progress));
     const result = jobResult<ClassifyToFileResult>(job, 'Classifying', ` What was classified is in ${out}; run the same command to resume.`);
     const countsOf = result.resumed ? 'Photos classified by this run (the earlier ones are in the file)' : 'Photos per class';
     if (temporary) {
@@ -49,12 +49,14 @@ async function classifyWithoutProject(folders: string[], options: { model: strin
   }
 }
 
-async function latestClassifier(client: GraftClient, id: number | undefined): Promise<number> {
+async function latestClassifier(client: GraftClient, id: number | undefined): Promise<ClassifierInfo> {
   const classifiers = await client.call('classify.classifiers', {});
   const chosen = id === undefined ? classifiers[0] : classifiers.find((c) => c.id === id);
   if (!chosen) throw new GraftError('not_found', id === undefined ? 'Nothing classified in this project yet: run graft classify first.' : `This project has no classification results ${id}.`);
-  return chosen.id;
+  return chosen;
 }
+
+const THRESHOLD_HELP = `below this confidence a photo is "unknown" (none of the classes); default: the level last chosen for these results (in the app or here), else ${DEFAULT_UNKNOWN_THRESHOLD}`;
 
 function describePlan(plan: ActionPlan): string {
   return [
@@ -72,10 +74,10 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .description('classify every photo under the folders with a trained model; run it again to resume (photos already done are skipped)')
     .requiredOption('--model <run id | folder>', 'a run of --project, or a model folder exported with graft export (from any project)')
     .option('--project <file>', 'keep the results in this project (browse and act on them in the app, or with graft results)')
-    .option('--threshold <confidence>', 'below this confidence a photo is "unknown" (none of the classes)', Number.parseFloat, 0)
+    .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
     .option('--top-k <k>', 'how many best guesses to keep per photo', int, 3)
     .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed)')
-    .action(async (folders: string[], options: { model: string; project?: string; threshold: number; topK: number; out?: string }) => {
+    .action(async (folders: string[], options: { model: string; project?: string; threshold?: number; topK: number; out?: string }) => {
       const roots = folders.map((f) => path.resolve(f));
       if (!options.project) return classifyWithoutProject(roots, options, globals());
       await withProject(
@@ -84,7 +86,10 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
           const model = /^\d+$/.test(options.model) ? { runId: int(options.model) } : { folder: path.resolve(options.model) };
           const job = await runJob(client, { kind: 'classify', params: { model, folders: roots, topK: options.topK } }, globals().progress);
           const result = jobResult<ClassifyResult>(job, 'Classifying', ' What was classified is kept; run the same command to resume.');
-          const filter: ResultFilter = { classifierId: result.classifierId!, threshold: options.threshold };
+          // A level given here is remembered for these results: graft results and the app then start from it.
+          if (options.threshold !== undefined) await client.call('classify.setThreshold', { classifierId: result.classifierId!, threshold: options.threshold });
+          const classifier = await latestClassifier(client, result.classifierId!);
+          const filter: ResultFilter = { classifierId: classifier.id, threshold: classifier.threshold };
           const summary = await client.call('classify.summary', filter);
           let out: string | null = null;
           if (options.out) {
@@ -104,19 +109,23 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .description(`count classified photos per class, list them (with --class or a confidence filter), or act on them: ${ActionKind.options.join(', ')} (preview with --dry-run)`)
     .requiredOption('--project <file>', 'the project file')
     .option('--classifier <id>', 'which results (default: the latest model that classified)', int)
-    .option('--threshold <confidence>', 'below this confidence a photo is "unknown"', Number.parseFloat, 0)
+    .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
     .option('--class <name>', `only this class (or ${UNKNOWN_LABEL}, or ${ERROR_LABEL})`)
     .option('--min-confidence <p>', 'only photos at least this sure', Number.parseFloat)
     .option('--max-confidence <p>', 'only photos at most this sure', Number.parseFloat)
     .option('--to <target>', 'the file (csv, json) or folder (copy, move, link) to write to')
     .option('--dry-run', 'list what the action would do, change nothing')
-    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean }) => {
+    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold?: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean }) => {
       await withProject(options.project, async (client) => {
-        const classifierId = await latestClassifier(client, options.classifier);
-        const filter: ResultFilter = { classifierId, threshold: options.threshold, label: options.class, minConfidence: options.minConfidence, maxConfidence: options.maxConfidence };
+        const classifier = await latestClassifier(client, options.classifier);
+        const classifierId = classifier.id;
+        const threshold = options.threshold ?? classifier.threshold;
+        const filter: ResultFilter = { classifierId, threshold, label: options.class, minConfidence: options.minConfidence, maxConfidence: options.maxConfidence };
         if (!action && filter.label === undefined && filter.minConfidence === undefined && filter.maxConfidence === undefined) {
-          const summary = await client.call('classify.summary', { classifierId, threshold: options.threshold });
-          return output(globals().json, summary, () => [`${summary.total} photos classified`, ...summary.counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`)].join('\n'));
+          const summary = await client.call('classify.summary', { classifierId, threshold });
+          return output(globals().json, { ...summary, threshold }, () =>
+            [`${summary.total} photos classified; "unknown" below ${Math.round(threshold * 100)}% sure`, ...summary.counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`)].join('\n'),
+          );
         }
         if (!action) {
           // The photos themselves, a page at a time.
