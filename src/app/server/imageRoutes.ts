@@ -5,6 +5,7 @@
  * `classified/<id>.jpg`, a classified photo's thumbnail, and `classified/<id>/large.jpg`, its
  * large view (the photo viewer).
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { photoThumbnail, previewJpeg } from '../../node/photos/decode';
@@ -49,15 +50,23 @@ async function classifiedThumbnail(service: GraftService, id: number): Promise<I
   const photo = service.classifiedPhoto(id);
   if (!photo) return null;
   if (photo.thumbnail && fs.existsSync(photo.thumbnail)) return { contentType: 'image/jpeg', body: await fs.promises.readFile(photo.thumbnail) };
+  let body: Buffer;
   try {
-    const body = await photoThumbnail(photo.path);
-    if (photo.thumbnail) {
-      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
-      await fs.promises.writeFile(`${photo.thumbnail}.partial`, body);
-      await fs.promises.rename(`${photo.thumbnail}.partial`, photo.thumbnail);
-    }
-    return { contentType: 'image/jpeg', body };
+    body = await photoThumbnail(photo.path);
   } catch {
     return null;
   }
+  if (photo.thumbnail) {
+    // Two copies of one photo (one content hash) may be asked for at once: each writes its own
+    // partial file, and a failure to keep the thumbnail never withholds it.
+    const partial = `${photo.thumbnail}.${randomUUID()}.partial`;
+    try {
+      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
+      await fs.promises.writeFile(partial, body);
+      await fs.promises.rename(partial, photo.thumbnail);
+    } catch {
+      await fs.promises.rm(partial, { force: true }).catch(() => {});
+    }
+  }
+  return { contentType: 'image/jpeg', body };
 }
