@@ -49,13 +49,19 @@ export function progressWords(p: JobProgress): { doing: string; howFar: string; 
     return {
       doing: p.message.startsWith('Fine-tuning') ? 'Fine-tuning the network' : 'Learning from the photos',
       howFar: p.total ? `pass ${formatNumber(p.done)} of at most ${formatNumber(p.total)} (it stops by itself once it no longer improves)` : `pass ${formatNumber(p.done)}`,
-      timeLeft: '',
+      // Early stopping usually ends sooner: the time for every pass is only the most it can take.
+      timeLeft: p.etaSeconds === null ? '' : p.etaSeconds < 50 ? 'less than a minute left' : `at most ${describeTimeLeft(p.etaSeconds).replace(/^about /, '')} left`,
     };
   }
   const howFar = p.total ? `${formatNumber(p.done)} of ${amount(p.total, p.unit)}` : p.unit && p.done ? amount(p.done, p.unit) : '';
   const rate = p.rate ? formatRate(p.rate, p.unit) : '';
   const left = p.total === null ? '' : p.etaSeconds === null ? 'estimating time left…' : `${describeTimeLeft(p.etaSeconds)} left`;
-  return { doing: p.message, howFar, timeLeft: [left, rate].filter(Boolean).join(' · ') };
+  return { doing: withNumbersFormatted(p.message), howFar, timeLeft: [left, rate].filter(Boolean).join(' · ') };
+}
+
+/** A job's own message ("1216 new, 3 with problems") with its whole numbers in the one number format ("1,216 new"). */
+export function withNumbersFormatted(message: string): string {
+  return message.replace(/(?<![\d.,])\d{4,}(?![\d.,])/g, (digits) => formatNumber(Number(digits)));
 }
 
 /** "3 photos" when counting photos, etc.: a count of a known unit in words. */

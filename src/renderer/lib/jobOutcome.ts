@@ -34,7 +34,7 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     if (r.newPaths) parts.push(`${count(r.newPaths, 'photo')} already in the project found at a new place`);
     if (r.unchanged) parts.push(`${formatNumber(r.unchanged)} unchanged`);
     if (r.labelled) parts.push(`${formatNumber(r.labelled)} labelled from their folder names`);
-    const problems = r.problems.length ? ` ${amount(r.problems.length, 'files')} could not be imported: the Library lists them with the reason.` : '';
+    const problems = r.problems.length ? ` ${amount(r.problems.length, 'files')} could not be imported: the Library lists ${r.problems.length === 1 ? 'it' : 'them'} with the reason.` : '';
     return { text: `${parts.join(', ')}.${problems}`, link: r.added ? { label: 'Label them', view: 'label' } : { label: 'See the library', view: 'library' }, warning: r.problems.length > 0 };
   },
   train: (r) => ({
