@@ -7,6 +7,7 @@ import { makeSlowFolder, makeTempDir } from '../test-support/tempDir';
 import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { checkSmallFolder, createProject, gridLabels, importFolder, reopenFromRecent, watchAndCancelJob, watchPageProblems } from './support/flows';
+import { jobEnded, openView } from './support/views';
 
 let temp: ReturnType<typeof makeTempDir>;
 let app: RunningApp;
@@ -50,7 +51,7 @@ describe('Graft in the browser mode', () => {
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'a.jpg'), 'same');
     fs.writeFileSync(path.join(folder, 'b.jpg'), 'same');
-    expect(await checkSmallFolder(page, folder)).toMatch(/2 files.*1 sets of identical files/);
+    expect(await checkSmallFolder(page, folder)).toMatch(/2 files.*1 set of identical files/);
   });
 
   it('shows a long job’s progress and cancels it', async () => {
@@ -61,11 +62,11 @@ describe('Graft in the browser mode', () => {
     const folder = path.join(temp.dir, 'pets');
     for (let i = 0; i < 6; i++) await writeJpeg(path.join(folder, `pet-${i}.jpg`), { r: 40 * i, g: 100, b: 200 - 30 * i });
     fs.writeFileSync(path.join(folder, 'zero.jpg'), '');
-    await importFolder(page, folder, false);
+    expect(await importFolder(page, folder, false)).toBe('warning'); // one file could not be imported
     await page.getByTestId('library-summary').filter({ hasText: '6 photos' }).waitFor();
     await page.getByTestId('import-problems').filter({ hasText: 'empty file' }).waitFor();
 
-    await page.getByRole('button', { name: /^Label/ }).click();
+    await openView(page, 'Label');
     for (const name of ['cat', 'dog']) {
       await page.getByTestId('new-class').fill(name);
       await page.getByTestId('add-class').click();
@@ -88,7 +89,7 @@ describe('Graft in the browser mode', () => {
     await page.keyboard.press('Control+z');
 
     await page.reload();
-    await page.getByRole('button', { name: /^Label/ }).click();
+    await openView(page, 'Label');
     await expect.poll(() => gridLabels(page)).toEqual(['cat', 'dog', '', '', '', '']);
     await expect.poll(() => page.getByTestId('class-count').allTextContents()).toEqual(['1', '1']);
   });
@@ -105,17 +106,18 @@ describe('Graft in the browser mode', () => {
     }
     await importFolder(page, folder, true);
 
-    await page.getByRole('button', { name: /^Train/ }).click();
+    await openView(page, 'Train');
     await page.getByTestId('backbone').selectOption('mobilenet_v2_0.35_224');
     await page.getByTestId('train-start').click();
-    await page.locator('[data-testid="job-row"][data-state="running"]', { hasText: 'Train' }).getByTestId('job-progress').waitFor();
-    await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Train' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('jobs-button').filter({ hasText: 'Train on' }).waitFor();
+    expect(await jobEnded(page, /^Train on/)).toBe('success');
     await page.getByTestId('runs-table').filter({ hasText: 'mobilenet_v2_0.35_224' }).waitFor();
     await page.getByTestId('training-curves').waitFor();
 
     await page.getByTestId('open-evaluation').click();
     await page.getByTestId('confusion-matrix').waitFor();
     expect(await page.getByTestId('test-accuracy').textContent()).toMatch(/of 20 test photos right/);
+    expect(await page.getByTestId('validation-note').count()).toBe(0);
     await page.getByTestId('confusion-cell').first().click();
     await page.getByRole('heading', { name: /^Labelled \w+, predicted \w+$/ }).waitFor();
     await expect.poll(() => page.getByTestId('prediction').count()).toBeGreaterThan(0);
@@ -130,10 +132,10 @@ describe('Graft in the browser mode', () => {
     }
     fs.writeFileSync(path.join(library, 'broken.jpg'), 'not a photo');
 
-    await page.getByRole('button', { name: /^Classify/ }).click();
+    await openView(page, 'Classify');
     await page.getByTestId('classify-path').fill(library);
     await page.getByTestId('classify-start').click();
-    await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Classify to-sort' }).waitFor({ timeout: 60_000 });
+    expect(await jobEnded(page, /^Classify to-sort/)).toBe('warning'); // broken.jpg could not be read
     await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(13);
     await page.getByTestId('chip-red').click();
     await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(6);
@@ -148,7 +150,7 @@ describe('Graft in the browser mode', () => {
     await page.getByTestId('action-plan').filter({ hasText: 'Will write the results' }).waitFor();
     expect(fs.existsSync(csv)).toBe(false);
     await page.getByTestId('action-apply').click();
-    await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Export results as CSV' }).waitFor();
+    expect(await jobEnded(page, 'Export results as CSV')).toBe('success');
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('path,class,confidence,top,error');
     expect(lines.filter((l) => /red\d\.jpg,red,/.test(l))).toHaveLength(6);

@@ -2,8 +2,10 @@
  * User flows shared by the browser-mode and Electron end-to-end tests: the same clicks must work
  * in both shells.
  */
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { closeJobs, jobEnded, openJobs, openView } from './views';
 
 /** Collects Content-Security-Policy violations and uncaught errors, which must stay empty. */
 export function watchPageProblems(page: Page): string[] {
@@ -33,7 +35,8 @@ export async function reopenFromRecent(page: Page, name: string): Promise<void> 
 export async function watchAndCancelJob(page: Page, slowFolder: string): Promise<void> {
   await page.getByTestId('folder-path').fill(slowFolder);
   await page.getByTestId('check-folder').click();
-  const running = page.locator('[data-testid="job-row"][data-state="running"]');
+  const drawer = await openJobs(page);
+  const running = drawer.locator('[data-testid="job-row"][data-state="running"]');
   await running.waitFor();
   const progress = running.getByTestId('job-progress');
   await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -42,7 +45,9 @@ export async function watchAndCancelJob(page: Page, slowFolder: string): Promise
   await expect.poll(async () => (await running.textContent()) ?? '').toMatch(/left/);
 
   await running.getByTestId('job-cancel').click();
-  await page.locator('[data-testid="job-row"][data-state="cancelled"]').waitFor();
+  await drawer.locator('[data-testid="job-row"][data-state="cancelled"]').waitFor();
+  expect(await jobEnded(page, /slow-folder: cancelled/)).toBe('info');
+  await closeJobs(page);
 }
 
 export async function checkSmallFolder(page: Page, folder: string): Promise<string> {
@@ -53,14 +58,14 @@ export async function checkSmallFolder(page: Page, folder: string): Promise<stri
   return (await result.textContent()) ?? '';
 }
 
-/** Imports a folder from the Library view and waits for its job to finish. */
-export async function importFolder(page: Page, folder: string, folderLabels: boolean): Promise<void> {
-  await page.getByRole('button', { name: /^Library/ }).click();
+/** Imports a folder from the Library view and waits for its job to finish; returns how it ended (the notification's tone). */
+export async function importFolder(page: Page, folder: string, folderLabels: boolean): Promise<string> {
+  await openView(page, 'Library');
   await page.getByTestId('import-path').first().fill(folder);
   const box = page.getByTestId('folder-labels');
   if ((await box.isChecked()) !== folderLabels) await box.click();
   await page.getByTestId('import-start').click();
-  await page.locator('[data-testid="job-row"][data-state="done"]', { hasText: 'Import' }).first().waitFor();
+  return jobEnded(page, `Import ${path.basename(folder)}`);
 }
 
 /** The class shown on each grid cell, in grid order. */

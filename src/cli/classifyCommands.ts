@@ -5,10 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ActionKind,
+  DEFAULT_UNKNOWN_THRESHOLD,
   ERROR_LABEL,
   UNKNOWN_LABEL,
   type ActionPlan,
   type ClassifiedPhoto,
+  type ClassifierInfo,
   type ActionRequest,
   type ActionResult,
   type ClassifyResult,
@@ -54,7 +56,7 @@ function outputFile(out: string, shard: ShardChoice): string {
  */
 async function classifyWithoutProject(
   source: { folders: string[] } | { list: string },
-  options: { model: string; threshold: number; topK: number; out?: string; shard?: string; shardCount?: number },
+  options: { model: string; threshold?: number; topK: number; out?: string; shard?: string; shardCount?: number },
   globals: GlobalOptions,
 ): Promise<void> {
   if (/^\d+$/.test(options.model)) throw new GraftError('invalid_request', `A run id (${options.model}) needs --project; without a project, give a model folder exported with “graft export”.`);
@@ -68,7 +70,7 @@ async function classifyWithoutProject(
   const temporary = options.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'graft-classify-'));
   const out = options.out ? outputFile(options.out, shard) : path.join(temporary!, globals.json ? 'results.jsonl' : 'results.csv');
   try {
-    const params = { model: path.resolve(options.model), folders: 'folders' in source ? source.folders : [], list: 'list' in source ? source.list : undefined, topK: options.topK, threshold: options.threshold, out, shard };
+    const params = { model: path.resolve(options.model), folders: 'folders' in source ? source.folders : [], list: 'list' in source ? source.list : undefined, topK: options.topK, threshold: options.threshold ?? DEFAULT_UNKNOWN_THRESHOLD, out, shard };
     const job = await withService((client) => runJob(client, { kind: 'classifyToFile', params }, globals.progress));
     // A failure is said by its error (a refusal writes nothing); a stopped run keeps what it did.
     const result = jobResult<ClassifyToFileResult>(job, 'Classifying', job.state === 'failed' ? '' : ` What was classified is in ${out}; run the same command to resume.`);
@@ -115,12 +117,14 @@ function describeMerge(result: MergeResultsResult): string {
     .join('\n');
 }
 
-async function latestClassifier(client: GraftClient, id: number | undefined): Promise<number> {
+async function latestClassifier(client: GraftClient, id: number | undefined): Promise<ClassifierInfo> {
   const classifiers = await client.call('classify.classifiers', {});
   const chosen = id === undefined ? classifiers[0] : classifiers.find((c) => c.id === id);
   if (!chosen) throw new GraftError('not_found', id === undefined ? 'Nothing classified in this project yet: run graft classify first.' : `This project has no classification results ${id}.`);
-  return chosen.id;
+  return chosen;
 }
+
+const THRESHOLD_HELP = `below this confidence a photo is "unknown" (none of the classes); default: the level last chosen for these results (in the app or here), else ${DEFAULT_UNKNOWN_THRESHOLD}`;
 
 function describePlan(plan: ActionPlan): string {
   return [
@@ -141,10 +145,10 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .option('--files <list>', 'without --project: classify the photos listed in this file, one path per line (relative paths from its folder), instead of folders')
     .option('--shard <K/N>', 'without --project: classify only shard K of N (K from 0), for graft results merge; by default the index of a Kubernetes Indexed Job, Slurm array or AWS Batch array task')
     .option('--shard-count <N>', 'the number of shards when the engine gives only the index (Kubernetes; or set GRAFT_SHARD_COUNT)', int)
-    .option('--threshold <confidence>', 'below this confidence a photo is "unknown" (none of the classes)', Number.parseFloat, 0)
+    .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
     .option('--top-k <k>', 'how many best guesses to keep per photo', int, 3)
     .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed); for a shard, a folder ending in / holds shard-K-of-N.jsonl')
-    .action(async (folders: string[], options: { model: string; project?: string; files?: string; shard?: string; shardCount?: number; threshold: number; topK: number; out?: string }) => {
+    .action(async (folders: string[], options: { model: string; project?: string; files?: string; shard?: string; shardCount?: number; threshold?: number; topK: number; out?: string }) => {
       if (!folders.length && !options.files) throw new GraftError('invalid_request', 'Give the folders to classify, or a list of photos with --files.');
       if (folders.length && options.files) throw new GraftError('invalid_request', 'Give folders or --files, not both.');
       const roots = folders.map((f) => path.resolve(f));
@@ -158,7 +162,10 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
           const model = /^\d+$/.test(options.model) ? { runId: int(options.model) } : { folder: path.resolve(options.model) };
           const job = await runJob(client, { kind: 'classify', params: { model, folders: roots, topK: options.topK } }, globals().progress);
           const result = jobResult<ClassifyResult>(job, 'Classifying', ' What was classified is kept; run the same command to resume.');
-          const filter: ResultFilter = { classifierId: result.classifierId!, threshold: options.threshold };
+          // A level given here is remembered for these results: graft results and the app then start from it.
+          if (options.threshold !== undefined) await client.call('classify.setThreshold', { classifierId: result.classifierId!, threshold: options.threshold });
+          const classifier = await latestClassifier(client, result.classifierId!);
+          const filter: ResultFilter = { classifierId: classifier.id, threshold: classifier.threshold };
           const summary = await client.call('classify.summary', filter);
           let out: string | null = null;
           if (options.out) {
@@ -178,19 +185,23 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .description(`count classified photos per class, list them (with --class or a confidence filter), or act on them: ${ActionKind.options.join(', ')} (preview with --dry-run)`)
     .requiredOption('--project <file>', 'the project file')
     .option('--classifier <id>', 'which results (default: the latest model that classified)', int)
-    .option('--threshold <confidence>', 'below this confidence a photo is "unknown"', Number.parseFloat, 0)
+    .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
     .option('--class <name>', `only this class (or ${UNKNOWN_LABEL}, or ${ERROR_LABEL})`)
     .option('--min-confidence <p>', 'only photos at least this sure', Number.parseFloat)
     .option('--max-confidence <p>', 'only photos at most this sure', Number.parseFloat)
     .option('--to <target>', 'the file (csv, json) or folder (copy, move, link) to write to')
     .option('--dry-run', 'list what the action would do, change nothing')
-    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean }) => {
+    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold?: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean }) => {
       await withProject(options.project, async (client) => {
-        const classifierId = await latestClassifier(client, options.classifier);
-        const filter: ResultFilter = { classifierId, threshold: options.threshold, label: options.class, minConfidence: options.minConfidence, maxConfidence: options.maxConfidence };
+        const classifier = await latestClassifier(client, options.classifier);
+        const classifierId = classifier.id;
+        const threshold = options.threshold ?? classifier.threshold;
+        const filter: ResultFilter = { classifierId, threshold, label: options.class, minConfidence: options.minConfidence, maxConfidence: options.maxConfidence };
         if (!action && filter.label === undefined && filter.minConfidence === undefined && filter.maxConfidence === undefined) {
-          const summary = await client.call('classify.summary', { classifierId, threshold: options.threshold });
-          return output(globals().json, summary, () => [`${summary.total} photos classified`, ...summary.counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`)].join('\n'));
+          const summary = await client.call('classify.summary', { classifierId, threshold });
+          return output(globals().json, { ...summary, threshold }, () =>
+            [`${summary.total} photos classified; "unknown" below ${Math.round(threshold * 100)}% sure`, ...summary.counts.map((c) => `${String(c.count).padStart(7)}  ${c.label}`)].join('\n'),
+          );
         }
         if (!action) {
           // The photos themselves, a page at a time.

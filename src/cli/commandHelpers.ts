@@ -1,4 +1,5 @@
 /** What every command shares: the global options, output, and a service with or without a project. */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { GraftClient } from '../shared/api/client';
 import type { Job } from '../shared/api/jobs';
@@ -12,6 +13,9 @@ export interface GlobalOptions {
   progress: boolean;
   cpu?: boolean;
 }
+
+/** This command's origin of label changes: an open window's undo never undoes them (and they never undo its). */
+export const cliOrigin = `cli-${randomUUID()}`;
 
 export function output(json: boolean | undefined, data: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);

@@ -10,17 +10,20 @@ import type { HashFolderResult, ImportResult } from '../shared/api/library';
 import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
 import { formatAmount } from '../shared/progress';
+import { describeBlocks, trainingReadiness } from '../shared/readiness';
+import { count } from '../shared/words';
 import { compareRuns } from '../shared/runComparison';
 import { appVersion } from '../node/paths';
 import { canOpenBrowser, openBrowser } from './openBrowser';
 import { runJob } from './runJob';
 import { addClassifyCommands } from './classifyCommands';
-import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
+import { cliOrigin, jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 
-function describeEvaluation(classes: string[], evaluation: Evaluation): string {
+function describeEvaluation(classes: string[], evaluation: Evaluation, evaluatedOn: 'test' | 'validation' | null = 'test'): string {
   const width = Math.max(8, ...classes.map((c) => c.length));
+  const measured = evaluatedOn === 'validation' ? `${count(evaluation.count, 'validation photo')} (the project has no test photos; they stood in)` : count(evaluation.count, 'test photo');
   const lines = [
-    `Test accuracy ${(100 * evaluation.accuracy).toFixed(1)}% on ${evaluation.count} photos${evaluation.top5Accuracy !== null ? `, top-5 ${(100 * evaluation.top5Accuracy).toFixed(1)}%` : ''}.`,
+    `Accuracy ${(100 * evaluation.accuracy).toFixed(1)}% on ${measured}${evaluation.top5Accuracy !== null ? `, top-5 ${(100 * evaluation.top5Accuracy).toFixed(1)}%` : ''}.`,
     `${'class'.padEnd(width)}  precision  recall     F1  photos`,
     ...classes.map((c, i) => {
       const m = evaluation.perClass[i];
@@ -252,15 +255,20 @@ export function buildProgram(): Command {
           crop: options.crop,
           fineTuneEpochs: options.fineTune,
         });
+        // The checks the Train view shows: refused with the reason before anything runs; warnings said first.
+        const readiness = trainingReadiness(await client.call('library.classSplits', {}));
+        if (readiness.blocks.length) throw new GraftError('conflict', describeBlocks(readiness));
+        const warnings = readiness.warnings.map((w) => w.message);
+        for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
         const job = await runJob(client, { kind: 'train', params }, globals().progress);
         if (job.state !== 'done') throw new GraftError('conflict', `Training ${job.state}${job.error ? `: ${job.error}` : '.'}`);
         const result = job.result as TrainResult;
-        output(globals().json, result, () =>
+        output(globals().json, { ...result, warnings }, () =>
           [
             `Run #${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
             `Photos: ${result.photos.train} train, ${result.photos.earlyStopping} for early stopping, ${result.photos.test} test.`,
             `${result.model === 'scratch' ? 'Decoding photos' : 'Features'}: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed${result.engine ? ` by ${result.engine}` : ''}${result.model === 'transfer' ? ', the rest cached' : ''}); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} ${result.model === 'transfer' && result.epochs ? 'steps' : 'epochs'} (best ${result.bestEpoch}).`,
-            describeEvaluation(result.classes, result.evaluation),
+            describeEvaluation(result.classes, result.evaluation, readiness.evaluatedOn),
             ...result.notes.map((n) => `Note: ${n}`),
           ].join('\n'),
         );
@@ -286,7 +294,7 @@ export function buildProgram(): Command {
             const page = offset === 0 ? queue : await client.call('library.page', { suggested: true, sort: 'uncertainty', offset, limit: 2000 });
             sure.push(...page.items.filter((p) => (p.suggestionConfidence ?? 0) >= options.accept!).map((p) => p.id));
           }
-          accepted = await client.call('suggestions.accept', { imageIds: sure });
+          accepted = await client.call('suggestions.accept', { imageIds: sure, origin: cliOrigin });
         }
         output(globals().json, { ...result, accepted }, () =>
           [
@@ -310,7 +318,7 @@ export function buildProgram(): Command {
         const runs = await client.call('runs.list', {});
         const run = options.run === undefined ? runs[0] : runs.find((r) => r.id === options.run);
         if (!run) throw new GraftError('not_found', options.run === undefined ? 'No run yet: train first (graft train).' : `There is no run ${options.run}.`);
-        output(globals().json, run, () => `Run #${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation)}`);
+        output(globals().json, run, () => `Run #${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation, run.evaluatedOn)}`);
       });
     });
 
@@ -351,10 +359,10 @@ export function buildProgram(): Command {
         output(globals().json, { runs, comparison }, () =>
           runs.length
             ? [
-                'run  model                        backend  features s  train s  epochs  test photos  accuracy',
+                'run  model                        backend  features s  train s  epochs  measured on        accuracy',
                 ...runs.map(
                   (r) =>
-                    `${String(r.id).padStart(3)}  ${`${r.kind}${r.config.fineTuneEpochs ? '+fine-tune' : ''}: ${r.backbone}`.padEnd(28)} ${r.backend.padEnd(8)} ${r.extractSeconds.toFixed(1).padStart(10)}  ${r.trainSeconds.toFixed(1).padStart(7)}  ${String(r.epochs).padStart(6)}  ${String(r.evaluation.count).padStart(11)}  ${(100 * r.evaluation.accuracy).toFixed(1).padStart(7)}%`,
+                    `${String(r.id).padStart(3)}  ${`${r.kind}${r.config.fineTuneEpochs ? '+fine-tune' : ''}: ${r.backbone}`.padEnd(28)} ${r.backend.padEnd(8)} ${r.extractSeconds.toFixed(1).padStart(10)}  ${r.trainSeconds.toFixed(1).padStart(7)}  ${String(r.epochs).padStart(6)}  ${`${r.evaluation.count} ${r.evaluatedOn === 'validation' ? 'validation' : 'test'}`.padEnd(16)}  ${(100 * r.evaluation.accuracy).toFixed(1).padStart(7)}%`,
                 ),
                 ...(comparison
                   ? [
@@ -381,7 +389,7 @@ export function buildProgram(): Command {
           const existing = (await client.call('library.summary', {})).classes.find((c) => c.name.toLowerCase() === className.toLowerCase());
           classId = existing ? existing.id : (await client.call('classes.create', { name: className })).id;
         }
-        const changed = await client.call('labels.set', { imageIds: ids, classId });
+        const changed = await client.call('labels.set', { imageIds: ids, classId, origin: cliOrigin });
         output(globals().json, { changed, unknown }, () =>
           [`Labelled ${changed} photos ${classId === null ? 'as unlabelled' : `“${className}”`}.`, ...unknown.map((u) => `  not in the project: ${u}`)].join('\n'),
         );

@@ -3,7 +3,8 @@
  * redraws one bar in place; in logs (CI, pipes) it prints a plain line every few seconds.
  */
 import type { JobProgress } from '../shared/api/jobs';
-import { formatAmount, formatDuration } from '../shared/progress';
+import { formatAmount, formatDuration, formatRate } from '../shared/progress';
+import { formatNumber } from '../shared/words';
 
 const LOG_INTERVAL_MS = 3000;
 const WIDTH = 28;
@@ -38,8 +39,8 @@ export class ProgressBar {
 function describe(title: string, p: JobProgress): string {
   const fraction = p.total ? Math.min(1, p.done / p.total) : null;
   const bar = fraction === null ? '' : `[${'█'.repeat(Math.round(fraction * WIDTH)).padEnd(WIDTH, '·')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
-  const amount = p.total ? `${formatAmount(p.done, p.unit)} of ${formatAmount(p.total, p.unit)}` : p.unit ? formatAmount(p.done, p.unit) : '';
-  const rate = p.rate ? ` · ${formatAmount(p.rate, p.unit)}/s` : '';
+  const amount = p.total ? `${p.unit === 'bytes' ? formatAmount(p.done, p.unit) : formatNumber(p.done)} of ${formatAmount(p.total, p.unit)}` : p.unit ? formatAmount(p.done, p.unit) : '';
+  const rate = p.rate ? ` · ${formatRate(p.rate, p.unit)}` : '';
   const eta = p.etaSeconds !== null ? ` · ${formatDuration(p.etaSeconds)} left` : '';
   return `${title}: ${bar}${amount}${rate}${eta}${p.message ? ` · ${p.message}` : ''}`;
 }

@@ -6,7 +6,8 @@ import { distPath } from '../node/paths';
 
 export async function serveBrowserMode(options: { port: number; project?: string }) {
   const workers = warmLauncher(forkWorker);
-  const service = new GraftService({ kind: 'browser', launchWorker: workers.launch });
+  // "Try it" starts its own process: the warm spare is kept for the next job.
+  const service = new GraftService({ kind: 'browser', launchWorker: workers.launch, launchPredictor: forkWorker });
   if (options.project) await service.openProject(options.project);
   const server = await startServer({ service, rendererDir: distPath('renderer'), port: options.port });
   return {

@@ -4,7 +4,7 @@
  * browser mode through GraftService. One Graft runs per data folder: a second one hands its
  * command line (a project file) to the first and quits before it starts anything.
  */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CALL, IPC_EVENT } from '../shared/api/ipcChannels';
@@ -43,8 +43,19 @@ function startGraft(): void {
         return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
       },
       async chooseFolder() {
-        const chosen = await dialog.showOpenDialog(window!, { title: 'Choose a folder', properties: ['openDirectory'] });
+        const chosen = await dialog.showOpenDialog(window!, { title: 'Choose a folder', properties: ['openDirectory', 'createDirectory'] });
         return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
+      async chooseFile({ title, filters }) {
+        const chosen = await dialog.showOpenDialog(window!, { title: title ?? 'Choose a file', filters, properties: ['openFile'] });
+        return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
+      async chooseSaveLocation({ title, defaultName, filters }) {
+        const chosen = await dialog.showSaveDialog(window!, { title: title ?? 'Save as', defaultPath: defaultName, filters, properties: ['createDirectory', 'showOverwriteConfirmation'] });
+        return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+      },
+      reveal(file) {
+        shell.showItemInFolder(file);
       },
     },
   }, app.getPath('userData'));

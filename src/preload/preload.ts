@@ -1,8 +1,9 @@
 /**
- * Electron preload (sandboxed, context-isolated). It exposes only a two-function transport to the
- * page: no Node, no ipcRenderer. Types and validation live in src/shared and the main side.
+ * Electron preload (sandboxed, context-isolated). It exposes only a two-function transport and the
+ * path of a dropped file to the page: no Node, no ipcRenderer. Types and validation live in
+ * src/shared and the main side.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_CALL, IPC_EVENT } from '../shared/api/ipcChannels';
 
 const transport = {
@@ -15,3 +16,7 @@ const transport = {
 };
 
 contextBridge.exposeInMainWorld('graftTransport', transport);
+
+// A file or folder dropped on the window carries its path only here (a page never sees it): the
+// renderer asks for it, and the main side gets it as a path the person chose by dropping it.
+contextBridge.exposeInMainWorld('graftFiles', { pathForFile: (file: File): string => webUtils.getPathForFile(file) });

@@ -9,34 +9,10 @@ import { JOBS, type JobKind, type JobRequest } from '../shared/jobs/registry';
 import { ToWorker, type FromWorker } from '../shared/jobs/workerProtocol';
 import { openProjectDatabase } from '../node/data/project';
 import { JOB_ENTRIES } from './jobs/index';
+import { onParentMessage, sendAndExit as sendLastToParent, sendToParent } from './parentChannel';
 
-interface ParentPort {
-  on(event: 'message', listener: (message: unknown) => void): void;
-  postMessage(message: unknown): void;
-}
-
-// Electron's utilityProcess gives process.parentPort (messages wrapped in { data });
-// child_process.fork gives process.send.
-const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-const send = (message: FromWorker): void => {
-  if (electronPort) electronPort.postMessage(message);
-  else if (process.connected) process.send?.(message);
-};
-/** Sends the last message and exits once it has left this process. */
-const sendAndExit = (message: FromWorker, code = 0): void => {
-  if (electronPort) {
-    electronPort.postMessage(message);
-    setTimeout(() => process.exit(code), 50);
-  } else if (process.connected) {
-    process.send?.(message, () => process.exit(code));
-  } else {
-    process.exit(code);
-  }
-};
-const onMessage = (listener: (message: unknown) => void): void => {
-  if (electronPort) electronPort.on('message', (event) => listener((event as { data: unknown }).data));
-  else process.on('message', listener);
-};
+const send = (message: FromWorker): void => sendToParent(message);
+const sendAndExit = (message: FromWorker, code = 0): void => sendLastToParent(message, code);
 // The parent went away (killed, crashed): nobody will read this job's result, and its rows are
 // marked interrupted by the next Graft that opens the project. Stop at once.
 process.on('disconnect', () => process.exit(2));
@@ -69,7 +45,7 @@ async function run(request: JobRequest, projectPath: string | null, jobId: numbe
 }
 
 let started = false;
-onMessage((raw) => {
+onParentMessage((raw) => {
   const message = ToWorker.safeParse(raw);
   if (!message.success) {
     sendAndExit({ type: 'failed', message: `Malformed message to the worker: ${describeSchemaError(message.error, 'message')}` }, 1);

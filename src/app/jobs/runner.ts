@@ -8,7 +8,7 @@
 import type { Job, JobProgress, JobState } from '../../shared/api/jobs';
 import { describeSchemaError, GraftError } from '../../shared/api/errors';
 import { JOBS, JobRequest, jobTitle, type JobRequestInput } from '../../shared/jobs/registry';
-import { progressRate, secondsLeft } from '../../shared/progress';
+import { ProgressEstimator } from '../../shared/progress';
 import { FromWorker, type ToWorker } from '../../shared/jobs/workerProtocol';
 import type { JobStore } from '../../node/data/jobStore';
 import type { LaunchWorker, WorkerHandle } from './workerLauncher';
@@ -24,8 +24,8 @@ interface RunningJob {
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   lastWrite: number;
-  /** When the current stage (the unit being counted, from zero) began: rates and time left are per stage. */
-  stage: { unit: string; startedMs: number };
+  /** Rate and time left, per stage (the unit being counted, from zero), smoothed. */
+  estimator: ProgressEstimator;
 }
 
 /** Whether a process with this id exists (signal 0 checks without sending anything). */
@@ -153,7 +153,7 @@ export class JobRunner {
     const request = JobRequest.parse({ kind: next.kind, params: next.params });
     this.store.markRunning(next.id, idleProgress('Starting'));
     const worker = this.options.launch(this.options.workerScript, { ...process.env, ...this.options.environment?.() });
-    const running: RunningJob = { job: this.store.get(next.id), worker, cancelRequested: false, lastWrite: 0, stage: { unit: '', startedMs: Date.now() } };
+    const running: RunningJob = { job: this.store.get(next.id), worker, cancelRequested: false, lastWrite: 0, estimator: new ProgressEstimator() };
     this.running = running;
     this.options.onUpdate(running.job);
 
@@ -196,13 +196,8 @@ export class JobRunner {
 
   private onProgress(running: RunningJob, m: Extract<FromWorker, { type: 'progress' }>): void {
     if (running.cancelRequested) return;
-    // A new unit, or a count starting over (a second training stage), is a new stage.
-    if (m.unit !== running.stage.unit || m.done < running.job.progress.done) running.stage = { unit: m.unit, startedMs: Date.now() };
-    const rate = progressRate(m.done, (Date.now() - running.stage.startedMs) / 1000);
-    running.job = {
-      ...running.job,
-      progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, epoch: m.epoch, rate, etaSeconds: secondsLeft(m.done, m.total, rate) },
-    };
+    const { rate, etaSeconds } = running.estimator.update(m.done, m.total, m.unit, Date.now());
+    running.job = { ...running.job, progress: { done: m.done, total: m.total, unit: m.unit, message: m.message, epoch: m.epoch, rate, etaSeconds } };
     if (Date.now() - running.lastWrite >= PROGRESS_WRITE_INTERVAL_MS) {
       running.lastWrite = Date.now();
       this.store.saveProgress(running.job.id, running.job.progress);

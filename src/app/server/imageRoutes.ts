@@ -1,9 +1,11 @@
 /**
  * Photo pixels for the user interface, the same for both transports: `thumbs/<hash>.jpg` from
  * the project's thumbnail cache, `photos/<image id>.jpg`, an upright preview made from the
- * original file (any format sharp reads, shown as JPEG, which every browser can display), and
- * `classified/<id>.jpg`, a classified photo's thumbnail.
+ * original file (any format sharp reads, shown as JPEG, which every browser can display),
+ * `classified/<id>.jpg`, a classified photo's thumbnail, and `classified/<id>/large.jpg`, its
+ * large view (the photo viewer).
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { photoThumbnail, previewJpeg } from '../../node/photos/decode';
@@ -22,17 +24,21 @@ export async function resolveImageRequest(service: GraftService, pathname: strin
   }
   const classified = /^\/classified\/(\d+)\.jpg$/.exec(pathname);
   if (classified) return classifiedThumbnail(service, Number(classified[1]));
+  const classifiedLarge = /^\/classified\/(\d+)\/large\.jpg$/.exec(pathname);
+  if (classifiedLarge) return preview(service.classifiedPhoto(Number(classifiedLarge[1]))?.path ?? null);
   const photo = /^\/photos\/(\d+)\.jpg$/.exec(pathname);
-  if (photo) {
-    const file = service.imageFile(Number(photo[1]));
-    if (!file) return null;
-    try {
-      return { contentType: 'image/jpeg', body: await previewJpeg(file) };
-    } catch {
-      return null;
-    }
-  }
+  if (photo) return preview(service.imageFile(Number(photo[1])));
   return null;
+}
+
+/** A photo's large view, made from its file; null when there is none or it cannot be decoded. */
+async function preview(file: string | null): Promise<ImageBody | null> {
+  if (!file) return null;
+  try {
+    return { contentType: 'image/jpeg', body: await previewJpeg(file) };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -44,15 +50,23 @@ async function classifiedThumbnail(service: GraftService, id: number): Promise<I
   const photo = service.classifiedPhoto(id);
   if (!photo) return null;
   if (photo.thumbnail && fs.existsSync(photo.thumbnail)) return { contentType: 'image/jpeg', body: await fs.promises.readFile(photo.thumbnail) };
+  let body: Buffer;
   try {
-    const body = await photoThumbnail(photo.path);
-    if (photo.thumbnail) {
-      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
-      await fs.promises.writeFile(`${photo.thumbnail}.partial`, body);
-      await fs.promises.rename(`${photo.thumbnail}.partial`, photo.thumbnail);
-    }
-    return { contentType: 'image/jpeg', body };
+    body = await photoThumbnail(photo.path);
   } catch {
     return null;
   }
+  if (photo.thumbnail) {
+    // Two copies of one photo (one content hash) may be asked for at once: each writes its own
+    // partial file, and a failure to keep the thumbnail never withholds it.
+    const partial = `${photo.thumbnail}.${randomUUID()}.partial`;
+    try {
+      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
+      await fs.promises.writeFile(partial, body);
+      await fs.promises.rename(partial, photo.thumbnail);
+    } catch {
+      await fs.promises.rm(partial, { force: true }).catch(() => {});
+    }
+  }
+  return { contentType: 'image/jpeg', body };
 }

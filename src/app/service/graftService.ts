@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EventData, EventName, WireEvent, WireResponse } from '../../shared/api/contract';
 import { GraftError } from '../../shared/api/errors';
+import type { PhotoDetails } from '../../shared/api/library';
+import type { FileFilter } from '../../shared/api/files';
 import type { Job } from '../../shared/api/jobs';
 import { CHANGES, JOBS, isJobKind, type Change, type JobRequestInput } from '../../shared/jobs/registry';
 import { openAppDatabase, type AppDatabase } from '../../node/data/appDatabase';
@@ -17,21 +19,32 @@ import { createProject, openProject, type Project } from '../../node/data/projec
 import { allBackbones, backboneFolder, isAvailable } from '../../node/models/modelStore';
 import { appVersion, distPath, userDataDir } from '../../node/paths';
 import { isContentHash, thumbnailPath } from '../../node/photos/thumbnails';
+import { photoFacts } from '../../node/photos/photoFacts';
 import { planAction } from '../../node/results/actions';
+import { Predictor } from '../jobs/predictor';
 import { JobRunner } from '../jobs/runner';
 import type { LaunchWorker } from '../jobs/workerLauncher';
 import { dispatch, type Handlers } from './dispatch';
 import { AppSettingsFile } from './appSettings';
+import { addClassifiedToLibrary } from './addToLibrary';
+import { listFolder, places } from './fileBrowser';
+import { RecentLocations } from './recentLocations';
 import { RecentProjects } from './recentProjects';
 
 /** What the shell the app runs in can do that others cannot. */
 export interface Shell {
   kind: 'electron' | 'browser';
   launchWorker: LaunchWorker;
-  /** Native dialogs; absent in the browser mode, where the user types paths. */
+  /** Starts the "Try it" process; `launchWorker` when absent (a warm launcher must keep its spare for jobs). */
+  launchPredictor?: LaunchWorker;
+  /** Native dialogs; absent in the browser mode, where the main side lists folders and the user chooses (files.list). */
   dialogs?: {
     chooseProjectFile(mode: 'create' | 'open'): Promise<string | null>;
     chooseFolder(): Promise<string | null>;
+    chooseFile(options: { title?: string; filters: FileFilter[] }): Promise<string | null>;
+    chooseSaveLocation(options: { title?: string; defaultName?: string; filters: FileFilter[] }): Promise<string | null>;
+    /** Shows a file or folder in the system's file manager. */
+    reveal(file: string): void;
   };
 }
 
@@ -50,6 +63,8 @@ export class GraftService {
   private readonly listeners = new Set<(event: WireEvent) => void>();
   private readonly recent: RecentProjects;
   private readonly settings: AppSettingsFile;
+  private readonly recentLocations: RecentLocations;
+  private readonly predictor: Predictor;
 
   constructor(
     private readonly shell: Shell,
@@ -57,6 +72,8 @@ export class GraftService {
   ) {
     this.recent = new RecentProjects(dataDir);
     this.settings = new AppSettingsFile(dataDir);
+    this.recentLocations = new RecentLocations(dataDir);
+    this.predictor = new Predictor(shell.launchPredictor ?? shell.launchWorker, distPath('predictor.cjs'));
   }
 
   call(method: unknown, params: unknown): Promise<WireResponse> {
@@ -170,6 +187,7 @@ export class GraftService {
     const project = this.project;
     if (!project) return;
     this.project = null;
+    this.predictor.dispose();
     if (this.outsidePoll) clearInterval(this.outsidePoll);
     this.outsidePoll = null;
     await this.projectJobs?.dispose();
@@ -261,13 +279,13 @@ export class GraftService {
     'library.idsForPaths': ({ paths }) => this.requireProject().stores.library.idsForPaths(paths),
     'classes.create': ({ name, color }) => this.change(['classes'], (p) => p.stores.library.createClass(name, color)),
     'classes.update': ({ id, ...change }) => this.change(['classes'], (p) => p.stores.library.updateClass(id, change)),
-    'classes.merge': ({ from, into }) => this.change(['classes', 'labels'], (p) => p.stores.library.mergeClasses(from, into)),
+    'classes.merge': ({ from, into, origin }) => this.change(['classes', 'labels'], (p) => p.stores.library.mergeClasses(from, into, origin ?? null)),
     'classes.delete': ({ id }) => this.change(['classes', 'labels'], (p) => (p.stores.library.deleteClass(id), null)),
     'classes.reorder': ({ ids }) => this.change(['classes'], (p) => p.stores.library.reorderClasses(ids)),
-    'labels.set': ({ imageIds, classId }) => this.relabel(imageIds, (p) => p.stores.library.setLabels(imageIds, classId), [classId]),
-    'suggestions.accept': ({ imageIds }) => this.relabel(imageIds, (p) => p.stores.library.acceptSuggestions(imageIds), 'all'),
-    'labels.undo': () => this.relabel([], (p) => p.stores.library.undo(), 'all'),
-    'labels.redo': () => this.relabel([], (p) => p.stores.library.redo(), 'all'),
+    'labels.set': ({ imageIds, classId, origin }) => this.relabel(imageIds, (p) => p.stores.library.setLabels(imageIds, classId, origin ?? null), [classId]),
+    'suggestions.accept': ({ imageIds, origin }) => this.relabel(imageIds, (p) => p.stores.library.acceptSuggestions(imageIds, origin ?? null), 'all'),
+    'labels.undo': ({ origin }) => this.relabel([], (p) => p.stores.library.undo(origin ?? null), 'all'),
+    'labels.redo': ({ origin }) => this.relabel([], (p) => p.stores.library.redo(origin ?? null), 'all'),
     'splits.pin': ({ imageIds, split }) => this.change(['splits'], (p) => (p.stores.splits.pin(imageIds, split, p.stores.settings.splitSettings()), null)),
     'splits.configure': ({ seed, ...ratios }) =>
       this.change(['splits'], (p) => {
@@ -287,10 +305,66 @@ export class GraftService {
     'jobs.start': (request) => this.startJob(request),
     'jobs.cancel': ({ id, scope }) => this.runnerFor(scope).cancel(id),
     'jobs.retry': ({ id, scope }) => this.runnerFor(scope).retry(id),
+
+    // What a person is told before acting, shown up close, and lets choose (issue 11).
+    'library.classSplits': () => this.requireProject().stores.library.classSplitCounts(),
+    'photos.details': (which) => this.photoDetails(which),
+    'classify.setThreshold': ({ classifierId, threshold }) => this.change(['classified'], (p) => (p.stores.classified.setThreshold(classifierId, threshold), null)),
+    'classify.addToLibrary': async ({ ids, label, origin }) => {
+      const project = this.requireProject();
+      const added = await addClassifiedToLibrary({ path: project.info.path, stores: project.stores }, ids, label, origin ?? null);
+      this.changed(['photos', 'classes', 'labels']);
+      return added;
+    },
+    'tryIt.predict': async ({ runId, photo }) => {
+      const project = this.requireProject();
+      const id = runId ?? project.stores.runs.latestTransferId();
+      if (id === null) throw new GraftError('not_found', 'Train a model first: “Try it” asks the latest trained model.');
+      if (project.stores.runs.summary(id).kind !== 'transfer') throw new GraftError('invalid_request', `Run ${id} is a from-scratch baseline; try a transfer-learning run.`);
+      const started = Date.now();
+      const answer = await this.predictor.predict(project.info.path, id, photo);
+      return { runId: id, ...answer, seconds: (Date.now() - started) / 1000 };
+    },
+    'files.list': (query) => listFolder(query),
+    'files.places': () => places(this.recentLocations.list()),
+    'files.remember': ({ path: location }) => (this.recentLocations.remember(location), null),
+    'dialog.chooseFile': (options) => this.requireDialogs().chooseFile(options),
+    'dialog.chooseSaveLocation': (options) => this.requireDialogs().chooseSaveLocation(options),
+    'dialog.reveal': ({ path: file }) => {
+      if (!path.isAbsolute(file) || !fs.existsSync(file)) throw new GraftError('not_found', `There is nothing at ${file} to show.`);
+      this.requireDialogs().reveal(file);
+      return null;
+    },
   };
 
+  /** The photo viewer's facts about a library photo (its record and its present file) or a classified one (its file). */
+  private async photoDetails(which: { imageId: number } | { classifiedId: number }): Promise<PhotoDetails> {
+    const { stores } = this.requireProject();
+    if ('imageId' in which) {
+      const record = stores.library.photoRecord(which.imageId);
+      if (!record) throw new GraftError('not_found', `This project has no photo ${which.imageId}.`);
+      const present = record.paths.find((p) => !p.missing)?.path ?? null;
+      const facts = present ? await photoFacts(present) : null;
+      return {
+        name: record.name,
+        path: present,
+        paths: record.paths,
+        width: facts?.width ?? record.width,
+        height: facts?.height ?? record.height,
+        bytes: facts?.bytes ?? record.bytes,
+        format: facts?.format ?? record.format,
+        takenAt: facts?.takenAt ?? null,
+        camera: facts?.camera ?? null,
+      };
+    }
+    const photo = stores.classified.photo(which.classifiedId);
+    if (!photo) throw new GraftError('not_found', `These results have no photo ${which.classifiedId}.`);
+    const facts = await photoFacts(photo.path);
+    return { name: path.basename(photo.path), path: photo.path, paths: [{ path: photo.path, missing: facts.bytes === null }], ...facts };
+  }
+
   private requireDialogs() {
-    if (!this.shell.dialogs) throw new GraftError('unavailable', 'Dialogs exist only in the desktop app; type the path instead.');
+    if (!this.shell.dialogs) throw new GraftError('unavailable', 'Native dialogs exist only in the desktop app; choose with Browse… instead.');
     return this.shell.dialogs;
   }
 }

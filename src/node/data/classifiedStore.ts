@@ -3,7 +3,7 @@
  * results grid, the summary and the actions. The "unknown" threshold is applied when reading.
  */
 import path from 'node:path';
-import { ERROR_LABEL, UNKNOWN_LABEL, type ClassifiedPhoto, type ClassifierInfo, type ClassifySummary, type ResultFilter, type ResultsPage } from '../../shared/api/classify';
+import { DEFAULT_UNKNOWN_THRESHOLD, ERROR_LABEL, UNKNOWN_LABEL, type ClassifiedPhoto, type ClassifierInfo, type ClassifySummary, type ResultFilter, type ResultsPage } from '../../shared/api/classify';
 import { GraftError } from '../../shared/api/errors';
 import type { Sqlite } from './sqlite';
 import type { PhotoOutcome, ResultSink, TopGuesses } from '../results/resultSink';
@@ -111,11 +111,18 @@ export class ClassifiedStore {
   list(): ClassifierInfo[] {
     const rows = this.db
       .prepare(
-        `SELECT c.id, c.name, c.run_id AS runId, c.labels, (SELECT COUNT(*) FROM classified_photos p WHERE p.classifier_id = c.id) AS photos
+        `SELECT c.id, c.name, c.run_id AS runId, c.labels, (SELECT COUNT(*) FROM classified_photos p WHERE p.classifier_id = c.id) AS photos, COALESCE(c.threshold, ?) AS threshold
          FROM classifiers c ORDER BY c.id DESC`,
       )
-      .all() as { id: number; name: string; runId: number | null; labels: string; photos: number }[];
+      .all(DEFAULT_UNKNOWN_THRESHOLD) as { id: number; name: string; runId: number | null; labels: string; photos: number; threshold: number }[];
     return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as string[] }));
+  }
+
+  /** Remembers the "unknown below" level chosen for a classifier's results. */
+  setThreshold(classifierId: number, threshold: number): void {
+    if (this.db.prepare('UPDATE classifiers SET threshold = ? WHERE id = ?').run(threshold, classifierId).changes === 0) {
+      throw new GraftError('not_found', `No classification results ${classifierId} in this project.`);
+    }
   }
 
   labels(classifierId: number): string[] {
@@ -226,5 +233,11 @@ export class ClassifiedStore {
   /** A classified photo's file and content hash (for its thumbnail). */
   photo(id: number): { path: string; hash: string | null } | null {
     return (this.db.prepare('SELECT path, hash FROM classified_photos WHERE id = ?').get(id) as { path: string; hash: string | null } | undefined) ?? null;
+  }
+
+  /** Classified photos by id (to add them to the library): their file, size and content hash. */
+  files(ids: number[]): { id: number; path: string; size: number; mtimeMs: number; hash: string | null }[] {
+    const read = this.db.prepare('SELECT id, path, size, mtime_ms AS mtimeMs, hash FROM classified_photos WHERE id = ?');
+    return ids.map((id) => read.get(id) as { id: number; path: string; size: number; mtimeMs: number; hash: string | null } | undefined).filter((r) => r !== undefined);
   }
 }

@@ -4,6 +4,7 @@
  * that are gone. The import job decides; this records, a batch per transaction.
  */
 import path from 'node:path';
+import { naturalSortKey } from '../../shared/naturalSort';
 import type { Split } from '../../shared/splits';
 import { insertClass } from './libraryStore';
 import type { Sqlite } from './sqlite';
@@ -91,8 +92,8 @@ export class ImportStore {
     const imageId = this.db.prepare('SELECT id FROM images WHERE hash = ?').pluck();
     const classByName = this.db.prepare('SELECT id FROM classes WHERE name = ?').pluck();
     const insertImage = this.db.prepare(
-      `INSERT INTO images (hash, name, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source)
-       VALUES (@hash, @name, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource)`,
+      `INSERT INTO images (hash, name, sort_key, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source)
+       VALUES (@hash, @name, @sortKey, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource)`,
     );
     const upsertPath = this.db.prepare(
       `INSERT INTO image_paths (path, image_id, folder, name, size, mtime_ms, missing) VALUES (?, ?, ?, ?, ?, ?, 0)
@@ -124,6 +125,7 @@ export class ImportStore {
             insertImage.run({
               hash: file.hash,
               name: path.basename(file.path),
+              sortKey: naturalSortKey(path.basename(file.path)),
               width: file.width,
               height: file.height,
               format: file.format,

@@ -2,16 +2,18 @@
  * Reading and changing the photo library of an open project: queries for the grid, classes,
  * labels with undo and redo, splits. Every change is one transaction.
  */
-import type { ClassInfo, ImageQuery, LibraryPage, LibrarySummary } from '../../shared/api/library';
+import type { ClassInfo, ImageQuery, LibraryPage, LibrarySummary, PhotoRecord } from '../../shared/api/library';
 import { GraftError } from '../../shared/api/errors';
 import { classColor } from '../../shared/classColors';
+import type { ClassSplitCount } from '../../shared/readiness';
 import type { Split } from '../../shared/splits';
 import type { Sqlite } from './sqlite';
 
+/** Orders of the grid; names sort naturally (cat.2 before cat.10) through their stored key. */
 const SORTS: Record<ImageQuery['sort'], string> = {
-  name: 'i.name COLLATE NOCASE, i.id',
+  name: 'i.sort_key, i.id',
   added: 'i.added_at, i.id',
-  class: 'c.position IS NULL, c.position, i.name COLLATE NOCASE, i.id',
+  class: 'c.position IS NULL, c.position, i.sort_key, i.id',
   // The "label next" queue: unlabelled photos the model is least sure of first.
   uncertainty: 'i.class_id IS NOT NULL, s.margin IS NULL, s.margin, i.id',
 };
@@ -142,6 +144,38 @@ export class LibraryStore {
       .all() as ClassInfo[];
   }
 
+  /** How many labelled photos each class has in each split: what readiness for training is judged on. */
+  classSplitCounts(): ClassSplitCount[] {
+    return this.db
+      .prepare(
+        `SELECT c.id AS classId, c.name, COALESCE(SUM(i.split = 'train'), 0) AS train, COALESCE(SUM(i.split = 'validation'), 0) AS validation, COALESCE(SUM(i.split = 'test'), 0) AS test
+         FROM classes c LEFT JOIN images i ON i.class_id = c.id GROUP BY c.id ORDER BY c.position`,
+      )
+      .all() as ClassSplitCount[];
+  }
+
+  /** Writes the natural sort key of photos imported before it existed (once per project, when it opens). */
+  fillSortKeys(key: (name: string) => string): number {
+    const rows = this.db.prepare('SELECT id, name FROM images WHERE sort_key IS NULL').all() as { id: number; name: string }[];
+    if (!rows.length) return 0;
+    const set = this.db.prepare('UPDATE images SET sort_key = ? WHERE id = ?');
+    this.db.transaction(() => rows.forEach((r) => set.run(key(r.name), r.id)))();
+    return rows.length;
+  }
+
+  /** What the photo viewer shows of a library photo besides its pixels: its files and sizes. */
+  photoRecord(imageId: number): PhotoRecord | null {
+    const image = this.db.prepare('SELECT id, hash, name, width, height, format, bytes, added_at AS addedAt FROM images WHERE id = ?').get(imageId) as
+      | Omit<PhotoRecord, 'paths'>
+      | undefined;
+    if (!image) return null;
+    const paths = (this.db.prepare('SELECT path, missing FROM image_paths WHERE image_id = ? ORDER BY missing, path').all(imageId) as { path: string; missing: number }[]).map((p) => ({
+      path: p.path,
+      missing: p.missing === 1,
+    }));
+    return { ...image, paths };
+  }
+
   summary(): Omit<LibrarySummary, 'conflicts' | 'nearDuplicates'> {
     const counts = this.db
       .prepare(
@@ -183,14 +217,14 @@ export class LibraryStore {
     return this.requireClass(id);
   }
 
-  /** Moves every image of `from` into `into`, then deletes `from`; undoable like any labelling. */
-  mergeClasses(from: number, into: number): ClassInfo {
+  /** Moves every image of `from` into `into`, then deletes `from`; undoable like any labelling (by the same origin). */
+  mergeClasses(from: number, into: number, origin: string | null = null): ClassInfo {
     if (from === into) throw new GraftError('conflict', 'A class cannot be merged into itself.');
     this.requireClass(from);
     this.requireClass(into);
     this.db.transaction(() => {
       const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(from) as { id: number }[]).map((r) => r.id);
-      this.applyLabels(ids, into);
+      this.applyLabels(ids, into, origin);
       this.db.prepare('DELETE FROM classes WHERE id = ?').run(from);
       this.renumber();
     })();
@@ -202,7 +236,7 @@ export class LibraryStore {
     this.requireClass(id);
     this.db.transaction(() => {
       const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(id) as { id: number }[]).map((r) => r.id);
-      this.applyLabels(ids, null);
+      this.applyLabels(ids, null, null);
       // Undo entries that would bring back a deleted class cannot be replayed.
       this.db.prepare('DELETE FROM label_edits WHERE before = ? OR after = ?').run(id, id);
       this.db.prepare('DELETE FROM classes WHERE id = ?').run(id);
@@ -220,8 +254,8 @@ export class LibraryStore {
     return this.classes();
   }
 
-  /** Gives photos their suggested labels, as one undoable action. Returns how many changed. */
-  acceptSuggestions(imageIds: number[]): number {
+  /** Gives photos their suggested labels, as one undoable action of `origin`. Returns how many changed. */
+  acceptSuggestions(imageIds: number[], origin: string | null = null): number {
     const suggestion = this.db.prepare('SELECT class_id AS classId FROM suggestions WHERE image_id = ?');
     return this.db.transaction(() => {
       const byClass = new Map<number, number[]>();
@@ -229,71 +263,79 @@ export class LibraryStore {
         const row = suggestion.get(id) as { classId: number } | undefined;
         if (row) byClass.set(row.classId, [...(byClass.get(row.classId) ?? []), id]);
       }
-      const actionId = this.nextAction();
+      const actionId = this.nextAction(origin);
       let changed = 0;
-      for (const [classId, ids] of byClass) changed += this.applyLabels(ids, classId, actionId);
+      for (const [classId, ids] of byClass) changed += this.applyLabels(ids, classId, origin, actionId);
       return changed;
     })();
   }
 
-  /** Labels images (null: unlabel) as one undoable action. Returns how many changed. */
-  setLabels(imageIds: number[], classId: number | null): number {
+  /**
+   * Labels images (null: unlabel) as one undoable action. `origin` says who labelled (a window, a
+   * CLI command): undo and redo act only on their own origin's actions. Returns how many changed.
+   */
+  setLabels(imageIds: number[], classId: number | null, origin: string | null = null): number {
     if (classId !== null) this.requireClass(classId);
-    return this.db.transaction(() => this.applyLabels(imageIds, classId))();
+    return this.db.transaction(() => this.applyLabels(imageIds, classId, origin))();
   }
 
-  /** Starts a new undoable action: its id, after dropping the redo history it ends. */
-  private nextAction(): number {
-    this.db.prepare('DELETE FROM label_edits WHERE undone = 1').run();
+  /** Starts a new undoable action of `origin`: its id, after dropping the redo history it ends (that origin's only). */
+  private nextAction(origin: string | null): number {
+    this.db.prepare('DELETE FROM label_edits WHERE undone = 1 AND origin IS ?').run(origin);
     return ((this.db.prepare('SELECT MAX(action_id) AS m FROM label_edits').get() as { m: number | null }).m ?? 0) + 1;
   }
 
-  private applyLabels(imageIds: number[], classId: number | null, actionId = this.nextAction()): number {
+  private applyLabels(imageIds: number[], classId: number | null, origin: string | null, actionId = this.nextAction(origin)): number {
     const current = this.db.prepare('SELECT class_id AS classId FROM images WHERE id = ?');
     const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ?');
-    const log = this.db.prepare('INSERT INTO label_edits (action_id, image_id, before, after) VALUES (?, ?, ?, ?)');
+    const log = this.db.prepare('INSERT INTO label_edits (action_id, image_id, before, after, origin) VALUES (?, ?, ?, ?, ?)');
     const now = new Date().toISOString();
     let changed = 0;
     for (const id of imageIds) {
       const row = current.get(id) as { classId: number | null } | undefined;
       if (!row || row.classId === classId) continue;
       update.run(classId, classId === null ? null : now, id);
-      log.run(actionId, id, row.classId, classId);
+      log.run(actionId, id, row.classId, classId, origin);
       changed++;
     }
     return changed;
   }
 
-  /** Reverts the last labelling action; returns how many images changed (0: nothing to undo). */
-  undo(): number {
-    return this.replay('undo');
+  /**
+   * Reverts the last labelling action of `origin` (a window, a CLI command), never another's;
+   * returns how many images changed (0: nothing to undo). A photo relabelled since by someone
+   * else keeps that newer label.
+   */
+  undo(origin: string | null = null): number {
+    return this.replay('undo', origin);
   }
 
-  redo(): number {
-    return this.replay('redo');
+  redo(origin: string | null = null): number {
+    return this.replay('redo', origin);
   }
 
-  private replay(direction: 'undo' | 'redo'): number {
+  private replay(direction: 'undo' | 'redo', origin: string | null): number {
     return this.db.transaction(() => {
       const pick =
         direction === 'undo'
-          ? 'SELECT MAX(action_id) AS a FROM label_edits WHERE undone = 0'
-          : 'SELECT MIN(action_id) AS a FROM label_edits WHERE undone = 1';
-      const action = (this.db.prepare(pick).get() as { a: number | null }).a;
+          ? 'SELECT MAX(action_id) AS a FROM label_edits WHERE undone = 0 AND origin IS ?'
+          : 'SELECT MIN(action_id) AS a FROM label_edits WHERE undone = 1 AND origin IS ?';
+      const action = (this.db.prepare(pick).get(origin) as { a: number | null }).a;
       if (action === null) return 0;
       const edits = this.db.prepare('SELECT image_id AS imageId, before, after FROM label_edits WHERE action_id = ?').all(action) as {
         imageId: number;
         before: number | null;
         after: number | null;
       }[];
-      const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ?');
+      const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ? AND class_id IS ?');
       const now = new Date().toISOString();
+      let changed = 0;
       for (const edit of edits) {
-        const value = direction === 'undo' ? edit.before : edit.after;
-        update.run(value, value === null ? null : now, edit.imageId);
+        const [from, to] = direction === 'undo' ? [edit.after, edit.before] : [edit.before, edit.after];
+        changed += update.run(to, to === null ? null : now, edit.imageId, from).changes;
       }
       this.db.prepare('UPDATE label_edits SET undone = ? WHERE action_id = ?').run(direction === 'undo' ? 1 : 0, action);
-      return edits.length;
+      return changed;
     })();
   }
 

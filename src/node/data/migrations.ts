@@ -248,6 +248,18 @@ export const migrations: readonly Migration[] = [
 
       -- What computed a run's features (onnxruntime and its device, or TensorFlow.js).
       ALTER TABLE runs ADD COLUMN engine TEXT;
+
+      -- Natural order of file names (cat.2 before cat.10): a key that sorts as plain text, written
+      -- at import (and for older photos when a project opens); see src/shared/naturalSort.ts.
+      ALTER TABLE images ADD COLUMN sort_key TEXT;
+      CREATE INDEX images_by_sort_key ON images (sort_key, id);
+
+      -- The split that measured a run: 'test', or 'validation' standing in for a missing test split.
+      ALTER TABLE runs ADD COLUMN evaluated_on TEXT;
+
+      -- The "unknown below" threshold last chosen for a classifier's results: the app, graft
+      -- classify and graft results all start from it.
+      ALTER TABLE classifiers ADD COLUMN threshold REAL;
     `,
   },
 ];

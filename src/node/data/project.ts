@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GraftError } from '../../shared/api/errors';
 import type { ProjectInfo } from '../../shared/api/projects';
+import { naturalSortKey } from '../../shared/naturalSort';
 import { GRAFT_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
 import { projectStores, type ProjectStores } from './projectStores';
 import { openSqlite, type Sqlite } from './sqlite';
@@ -124,7 +125,9 @@ export function openProject(file: string): Project {
   const db = openSqlite(absolute, { fileMustExist: true });
   configure(db);
   migrate(db);
-  return wrap(db, absolute);
+  const project = wrap(db, absolute);
+  project.stores.library.fillSortKeys(naturalSortKey);
+  return project;
 }
 
 /**

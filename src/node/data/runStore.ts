@@ -28,6 +28,8 @@ export interface NewRun {
   epochs: number;
   history: EpochPoint[];
   evaluation: Evaluation;
+  /** The split that measured it: test, or validation standing in for a missing test split. */
+  evaluatedOn: 'test' | 'validation';
   /** The head's (or the from-scratch CNN's) weights. */
   weights: unknown;
   fineTuned: LayerWeights | null;
@@ -61,10 +63,11 @@ interface SummaryRow {
   config: string;
   evaluation: string;
   history: string;
+  evaluatedOn: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, created_at AS createdAt, kind, backbone, backend, engine, classes, extract_seconds AS extractSeconds,
-  features_computed AS featuresComputed, photos, train_seconds AS trainSeconds, epochs, config, evaluation, history`;
+  features_computed AS featuresComputed, photos, train_seconds AS trainSeconds, epochs, config, evaluation, history, evaluated_on AS evaluatedOn`;
 
 function decodeSummary(r: SummaryRow): RunSummary {
   const classes = JSON.parse(r.classes) as { id: number; name: string }[];
@@ -87,8 +90,8 @@ export class RunStore {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned, engine)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (job_id, created_at, kind, backbone, config, backend, classes, extract_seconds, features_computed, photos, train_seconds, epochs, history, evaluation, head, fine_tuned, engine, evaluated_on)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             run.jobId,
@@ -108,6 +111,7 @@ export class RunStore {
             Buffer.from(JSON.stringify(run.weights)),
             run.fineTuned ? Buffer.from(JSON.stringify(run.fineTuned)) : null,
             run.engine,
+            run.evaluatedOn,
           ).lastInsertRowid,
       );
       const prediction = this.db.prepare('INSERT INTO run_predictions (run_id, image_id, true_class, predicted, confidence, loss) VALUES (?, ?, ?, ?, ?, ?)');

@@ -3,13 +3,23 @@ import type { AppInfo, ProjectInfo } from '../../shared/api/projects';
 import type { Job } from '../../shared/api/jobs';
 import { client } from './client';
 
-export type ViewId = 'library' | 'label' | 'train' | 'evaluate' | 'classify';
+export type ViewId = 'library' | 'label' | 'train' | 'evaluate' | 'try' | 'classify';
+
+/** What a view opened from a link (a notification, another view) should show first. */
+export interface ViewTarget {
+  runId?: number;
+  classifierId?: number;
+  /** The Label view's "unlabelled, with a suggestion" filter. */
+  suggested?: boolean;
+}
 
 class AppState {
   info = $state<AppInfo | null>(null);
   project = $state<ProjectInfo | null>(null);
   jobs = $state<Job[]>([]);
   view = $state<ViewId>('library');
+  /** Set by `show`, read (and cleared) by the view it opens. */
+  target = $state<ViewTarget | null>(null);
   /** The last error a person should see; cleared when they dismiss it or act again. */
   error = $state<string | null>(null);
   ready = $state(false);
@@ -38,6 +48,19 @@ class AppState {
     if (this.project?.path === project?.path) return;
     this.project = project;
     await this.refreshJobs();
+  }
+
+  /** Opens a view, at a run, a classifier's results or a filter when given. */
+  show(view: ViewId, target: ViewTarget | null = null): void {
+    this.target = target;
+    this.view = view;
+  }
+
+  /** The target left for a view, once: the view shows it and later visits start afresh. */
+  takeTarget(): ViewTarget | null {
+    const target = this.target;
+    this.target = null;
+    return target;
   }
 
   async refreshJobs(): Promise<void> {

@@ -3,12 +3,20 @@ import { z } from 'zod';
 
 const Id = z.number().int().min(1);
 
+/**
+ * Below this confidence a classified photo is "unknown" (none of the classes) unless the person
+ * chose another level: the app's slider, `graft classify` and `graft results` all start here, and
+ * then from the level last chosen for that model's results. At 70 % a photo the model hesitates
+ * about between two classes is not filed as either.
+ */
+export const DEFAULT_UNKNOWN_THRESHOLD = 0.7;
+
 /** Which classified photos: everything a classifier classified, or a part of it. */
 export const ResultFilter = z
   .object({
     classifierId: Id,
     /** Below this confidence a photo is "unknown" (none of the classes); 0 turns it off. */
-    threshold: z.number().min(0).max(1).default(0),
+    threshold: z.number().min(0).max(1).default(DEFAULT_UNKNOWN_THRESHOLD),
     /** A class name of the classifier, `unknown` (below the threshold), or `error` (files that could not be read). */
     label: z.string().max(200).optional(),
     minConfidence: z.number().min(0).max(1).optional(),
@@ -81,7 +89,7 @@ export const ClassifyToFileParams = z
     list: z.string().trim().min(1).optional(),
     topK: z.number().int().min(1).max(10).default(3),
     /** Below this confidence a photo is "unknown". */
-    threshold: z.number().min(0).max(1).default(0),
+    threshold: z.number().min(0).max(1).default(DEFAULT_UNKNOWN_THRESHOLD),
     out: z.string().trim().regex(/\.(csv|jsonl)$/i, 'Without a project, results go to a .csv or .jsonl file (written as they come, and resumed).'),
     shard: ShardParam.default({ index: 0, count: 1, source: 'none', detail: 'no shard given: every photo' }),
   })
@@ -173,8 +181,22 @@ export const ClassifierInfo = z.object({
   runId: z.number().int().nullable(),
   labels: z.array(z.string()),
   photos: z.number().int(),
+  /** The "unknown below" level last chosen for these results (DEFAULT_UNKNOWN_THRESHOLD until one is). */
+  threshold: z.number(),
 });
 export type ClassifierInfo = z.infer<typeof ClassifierInfo>;
+
+/** Classified photos added to the project's library with a label (corrections become training data). */
+export const AddedToLibrary = z.object({
+  /** Photos new to the library. */
+  added: z.number().int(),
+  /** Photos whose label changed (new ones and those the library had). */
+  labelled: z.number().int(),
+  classId: z.number().int(),
+  /** Files that could not be added, and why. */
+  problems: z.array(Problem),
+});
+export type AddedToLibrary = z.infer<typeof AddedToLibrary>;
 
 export const ActionKind = z.enum(['csv', 'json', 'copy', 'move', 'link', 'xmp', 'suggest']);
 export type ActionKind = z.infer<typeof ActionKind>;

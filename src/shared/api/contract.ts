@@ -6,11 +6,12 @@
  * it, whichever transport carried them (Electron IPC or HTTP/WebSocket). Pure: no Electron, Node or DOM.
  */
 import { z } from 'zod';
-import { ActionPlan, ActionRequest, ClassifierInfo, ClassifySummary, ResultFilter, ResultsPage, ResultsQuery } from './classify';
+import { ActionPlan, ActionRequest, AddedToLibrary, ClassifierInfo, ClassifySummary, ResultFilter, ResultsPage, ResultsQuery } from './classify';
+import { FileDialogOptions, FolderListing, FolderQuery, Places, SaveDialogOptions } from './files';
 import { Job } from './jobs';
-import { ClassInfo, ImageQuery, LibraryPage, LibrarySummary, Split } from './library';
+import { ClassInfo, ClassSplitCount, ImageQuery, LibraryPage, LibrarySummary, PhotoDetails, Split } from './library';
 import { AppInfo, AppSettings, ProjectInfo, RecentProject } from './projects';
-import { BackboneInfo, RunPrediction, RunSummary } from './training';
+import { BackboneInfo, PhotoBytes, RunPrediction, RunSummary, TryItResult } from './training';
 import { Change, JobRequest } from '../jobs/registry';
 
 const ClassName = z.string().trim().min(1, 'Give the class a name.').max(100);
@@ -21,6 +22,13 @@ const NoParams = z.object({}).strict();
 /** A job by its id in its scope (the open project's jobs, or the app's own). */
 const JobRef = z.object({ id: z.number().int(), scope: z.enum(['project', 'app']).default('project') }).strict();
 const ProjectPath = z.string().trim().min(1, 'Give the path of a project file.');
+const Id = z.number().int().min(1);
+/**
+ * Who changes labels: a window (one id per window, kept over reloads) or a CLI command (one per
+ * invocation). Undo and redo act only on the same origin's own actions.
+ */
+const Origin = z.string().regex(/^[\w.:-]{1,80}$/, 'An origin is a short id of letters, digits and .:-_');
+const WithOrigin = z.object({ origin: Origin.optional() }).strict();
 
 /** Requests: method name → params schema and result schema. */
 export const methods = {
@@ -52,15 +60,16 @@ export const methods = {
   },
   'classes.create': { params: z.object({ name: ClassName, color: Color.optional() }).strict(), result: ClassInfo },
   'classes.update': { params: z.object({ id: z.number().int(), name: ClassName.optional(), color: Color.optional() }).strict(), result: ClassInfo },
-  'classes.merge': { params: z.object({ from: z.number().int(), into: z.number().int() }).strict(), result: ClassInfo },
+  'classes.merge': { params: z.object({ from: z.number().int(), into: z.number().int(), origin: Origin.optional() }).strict(), result: ClassInfo },
   'classes.delete': { params: z.object({ id: z.number().int() }).strict(), result: z.null() },
   'classes.reorder': { params: z.object({ ids: z.array(z.number().int()) }).strict(), result: z.array(ClassInfo) },
   /** Labels photos (classId null: unlabel) as one undoable action; returns how many changed. */
-  'labels.set': { params: z.object({ imageIds: ImageIds, classId: z.number().int().nullable() }).strict(), result: z.number().int() },
+  'labels.set': { params: z.object({ imageIds: ImageIds, classId: z.number().int().nullable(), origin: Origin.optional() }).strict(), result: z.number().int() },
   /** Accepts the suggested labels of these photos, as one undoable action; returns how many changed. */
-  'suggestions.accept': { params: z.object({ imageIds: ImageIds }).strict(), result: z.number().int() },
-  'labels.undo': { params: NoParams, result: z.number().int() },
-  'labels.redo': { params: NoParams, result: z.number().int() },
+  'suggestions.accept': { params: z.object({ imageIds: ImageIds, origin: Origin.optional() }).strict(), result: z.number().int() },
+  /** Undoes the origin's last labelling action (never another window's or command's); returns how many photos changed. */
+  'labels.undo': { params: WithOrigin, result: z.number().int() },
+  'labels.redo': { params: WithOrigin, result: z.number().int() },
   'splits.pin': { params: z.object({ imageIds: ImageIds, split: Split.nullable() }).strict(), result: z.null() },
   'splits.configure': {
     params: z
@@ -89,6 +98,31 @@ export const methods = {
   'jobs.cancel': { params: JobRef, result: Job },
   /** Runs an interrupted, failed or cancelled job again with the same parameters. */
   'jobs.retry': { params: JobRef, result: Job },
+
+  // What a person is told before acting, shown up close, and lets choose (issue 11).
+  /** Labelled photos per class and split: the Train view's table, and what readiness for training is judged on (src/shared/readiness.ts). */
+  'library.classSplits': { params: NoParams, result: z.array(ClassSplitCount) },
+  /** A photo's file facts for the photo viewer: paths, size, EXIF date and camera. */
+  'photos.details': { params: z.union([z.object({ imageId: Id }).strict(), z.object({ classifiedId: Id }).strict()]), result: PhotoDetails },
+  /** Remembers the "unknown below" level chosen for a classifier's results (the app, graft classify and graft results start from it). */
+  'classify.setThreshold': { params: z.object({ classifierId: Id, threshold: z.number().min(0).max(1) }).strict(), result: z.null() },
+  /** Adds classified photos to the library with a label (created when new): corrections become training data. */
+  'classify.addToLibrary': { params: z.object({ ids: z.array(Id).min(1).max(1000), label: ClassName, origin: Origin.optional() }).strict(), result: AddedToLibrary },
+  /**
+   * A run's best guesses for one photo, at once: answered by a model kept loaded beside the jobs
+   * (never queued behind them, never listed as one). Without a photo, only loads the model.
+   */
+  'tryIt.predict': { params: z.object({ runId: Id.optional(), photo: PhotoBytes.optional() }).strict(), result: TryItResult },
+  /** The browser mode's chooser: one folder's subfolders and matching files (listing only; the person chooses). */
+  'files.list': { params: FolderQuery, result: FolderListing },
+  'files.places': { params: NoParams, result: Places },
+  /** A location the person chose, for the chooser's recent list. */
+  'files.remember': { params: z.object({ path: z.string().min(1).max(4096) }).strict(), result: z.null() },
+  /** Electron only: native dialogs to choose a file, or where to save one; null when cancelled. */
+  'dialog.chooseFile': { params: FileDialogOptions, result: z.string().nullable() },
+  'dialog.chooseSaveLocation': { params: SaveDialogOptions, result: z.string().nullable() },
+  /** Electron only: shows a file or folder in the system's file manager. */
+  'dialog.reveal': { params: z.object({ path: z.string().min(1).max(4096) }).strict(), result: z.null() },
 } as const;
 
 export type Methods = typeof methods;

@@ -70,6 +70,47 @@ export const LibrarySummary = z.object({
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
+/** A library photo's record, for the photo viewer: its content, every file it is at, its size. */
+export const PhotoRecord = z.object({
+  id: z.number().int(),
+  hash: z.string(),
+  name: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  format: z.string(),
+  bytes: z.number().int(),
+  addedAt: z.string(),
+  paths: z.array(z.object({ path: z.string(), missing: z.boolean() })),
+});
+export type PhotoRecord = z.infer<typeof PhotoRecord>;
+
+/** What the photo viewer says about a photo file: where it is, its size, and when and with what it was taken (EXIF). */
+export const PhotoDetails = z.object({
+  name: z.string(),
+  /** The file shown (for a library photo, the first of its paths that is present). */
+  path: z.string().nullable(),
+  /** Every file with this content (library photos; one for a classified photo). */
+  paths: z.array(z.object({ path: z.string(), missing: z.boolean() })),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  bytes: z.number().int().nullable(),
+  format: z.string().nullable(),
+  /** The EXIF date it was taken, as written in the photo ("2024-05-01T14:03:22", the camera's local time). */
+  takenAt: z.string().nullable(),
+  /** The EXIF make and model. */
+  camera: z.string().nullable(),
+});
+export type PhotoDetails = z.infer<typeof PhotoDetails>;
+
+/** How many labelled photos a class has in each split (the Train view's table; readiness is judged on it). */
+export const ClassSplitCount = z.object({
+  classId: z.number().int(),
+  name: z.string(),
+  train: z.number().int(),
+  validation: z.number().int(),
+  test: z.number().int(),
+});
+
 export const ImportResult = z.object({
   /** Image files found under the folders. */
   found: z.number().int(),

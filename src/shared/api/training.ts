@@ -127,6 +127,8 @@ export const RunSummary = z.object({
   epochs: z.number().int(),
   config: TrainParams,
   evaluation: Evaluation,
+  /** The split that measured it: test, or validation standing in for a missing test split (null: recorded before Graft kept it). */
+  evaluatedOn: z.enum(['test', 'validation']).nullable(),
   /** Per-epoch losses and accuracies, as the training curves show them. */
   history: z.array(EpochPoint),
 });
@@ -157,6 +159,23 @@ export const BackboneInfo = z.object({
   folder: z.string(),
 });
 export type BackboneInfo = z.infer<typeof BackboneInfo>;
+
+/** A photo given to "Try it": its bytes (JPEG, PNG, WebP…) in base64, a few megabytes at most. */
+export const PhotoBytes = z
+  .string()
+  .min(16)
+  .max(12_000_000, 'The photo is too large to try: use one under 9 MB.')
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The photo must be sent as base64.');
+
+export const TryItResult = z.object({
+  runId: z.number().int(),
+  /** The model's best guesses, best first (empty when only the model was loaded). */
+  guesses: z.array(z.object({ label: z.string(), confidence: z.number() })),
+  /** Time to answer, model loading included the first time. */
+  seconds: z.number(),
+  engine: z.string(),
+});
+export type TryItResult = z.infer<typeof TryItResult>;
 
 /** Download a pretrained backbone of the catalogue into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
 export const DownloadBackboneParams = z.object({ backbone: z.string().min(1) }).strict();

@@ -46,7 +46,7 @@ describe('train job', () => {
     expect(result.photos.train + result.photos.earlyStopping + result.photos.test).toBe(48);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(result.evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(result.photos.test);
-    expect(project.stores.runs.list()[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm' });
+    expect(project.stores.runs.list()[0]).toMatchObject({ id: result.runId, backbone: 'mobilenet_v2_0.35_224', backend: 'wasm', evaluatedOn: 'test' });
     const predictions = project.stores.runs.predictions({ runId: result.runId, limit: 1000 });
     expect(predictions).toHaveLength(result.photos.test);
     expect(predictions.map((p) => p.loss)).toEqual([...predictions.map((p) => p.loss)].sort((a, b) => b - a));
@@ -141,4 +141,17 @@ describe('train job', () => {
     // The features were computed, not read from the cache: the time compared is the real one.
     expect(transferRun.featuresComputed).toBe(transferRun.photos);
   }, 120_000);
+
+  it('refuses to train when a class has no training photo, naming it', async () => {
+    const library = project.stores.library;
+    const green = library.createClass('green');
+    const two = library.page({ sort: 'name', offset: 0, limit: 2 }).items;
+    library.setLabels(two.map((p) => p.id), green.id);
+    project.stores.splits.pin(two.map((p) => p.id), 'test', project.stores.settings.splitSettings());
+    try {
+      await expect(train(params, projectEnvironment(project, context))).rejects.toThrow(/^“green” has no photo in the training split/);
+    } finally {
+      library.deleteClass(green.id);
+    }
+  });
 });

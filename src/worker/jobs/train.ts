@@ -10,6 +10,7 @@ import type { Backbone } from '../../shared/catalogue';
 import type { JobParams } from '../../shared/jobs/registry';
 import { evaluate } from '../../shared/metrics';
 import type { HeadWeights, LayerWeights } from '../../shared/modelWeights';
+import { describeBlocks, trainingReadiness } from '../../shared/readiness';
 import { splitPosition } from '../../shared/splits';
 import type { LabelledPhoto } from '../../node/data/libraryStore';
 import type { ProjectStores } from '../../node/data/projectStores';
@@ -223,6 +224,9 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
   const backend = await initTensorflow();
   const { stores } = env.project;
   const notes: string[] = backend.warning ? [backend.warning] : [];
+  // The checks the Train view and `graft train` show before: a blocked training is refused with its reasons.
+  const readiness = trainingReadiness(stores.library.classSplitCounts());
+  if (readiness.blocks.length) throw new Error(describeBlocks(readiness));
   const { photos, classes, classIndex } = select(stores);
   const backbone = params.model === 'transfer' ? requireBackbone(params.backbone) : null;
   if (backbone && params.fineTuneEpochs > 0 && !backbone.fineTuneFrom) throw new Error(`${backbone.title} cannot be fine-tuned: Graft fine-tunes the top block of the catalogue's MobileNets.`);
@@ -283,6 +287,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
     epochs: history.epochs.length,
     history: history.epochs,
     evaluation,
+    evaluatedOn: sets.test.some((p) => p.split === 'test') ? 'test' : 'validation',
     weights,
     fineTuned,
     predictions: sets.test.map((photo, i) => {

@@ -8,6 +8,8 @@ import type { ClassInfo, ImageQuery, LibraryImage } from '../../../shared/api/li
 import type { Split } from '../../../shared/splits';
 import { app } from '../../lib/appState.svelte';
 import { client } from '../../lib/client';
+import { notifications } from '../../lib/notifications.svelte';
+import { windowOrigin } from '../../lib/origin';
 
 export const PAGE_SIZE = 200;
 
@@ -116,11 +118,18 @@ class GridState {
     void this.reload();
   }
 
-  /** Moves the cursor; with `extend`, selects the range from the anchor, as shift does. */
-  moveTo(index: number, mode: 'replace' | 'extend' | 'keep' = 'keep'): void {
+  /**
+   * Moves the cursor. `keep` leaves the selection as it is (arrows); `cursor` clears it (a plain
+   * click: the photo under the cursor is what number keys label, and they move on); `extend`
+   * selects the range from the anchor, as shift does; `replace` selects just this photo.
+   */
+  moveTo(index: number, mode: 'replace' | 'extend' | 'keep' | 'cursor' = 'keep'): void {
     if (this.total === 0) return;
     const target = Math.max(0, Math.min(this.total - 1, index));
-    if (mode === 'extend') {
+    if (mode === 'cursor') {
+      this.anchor = target;
+      this.selected.clear();
+    } else if (mode === 'extend') {
       const anchor = this.anchor ?? this.cursor;
       this.anchor = anchor;
       this.selected.clear();
@@ -154,22 +163,32 @@ class GridState {
     return id === undefined ? [] : [id];
   }
 
+  /** Whether an action on these photos is one photo at the cursor: it moves on afterwards, as in a review queue. */
+  private isCursorPhoto(ids: number[]): boolean {
+    return ids.length === 1 && ids[0] === this.ids[this.cursor];
+  }
+
   async label(classId: number | null, ids = this.targets()): Promise<void> {
     if (!ids.length) return;
     this.labelEpoch++;
-    // Labelling one photo at a time moves on to the next, as in a review queue. The cursor moves
-    // at once, not after the save, so that fast typing labels consecutive photos.
-    if (ids.length === 1 && !this.selected.size && this.filter.classId === undefined) this.cursor = Math.min(this.cursor + 1, this.total - 1);
+    // Labelling the photo under the cursor moves on to the next — in every case, also when it was
+    // clicked (selected alone). The cursor moves at once, not after the save, so that fast typing
+    // labels consecutive photos. A photo that leaves the filter leaves the list below, which moves on too.
+    const leaves = this.filter.classId !== undefined && this.filter.classId !== classId;
+    if (this.isCursorPhoto(ids)) {
+      this.selected.clear();
+      if (!leaves) this.cursor = Math.min(this.cursor + 1, this.total - 1);
+    }
     // Show the change at once; the reload that follows the save confirms it. Photos that leave the
     // filter (labelling the unlabelled) leave the list now, so the next key press acts on the next one.
     for (const id of ids) if (this.items[id]) this.items[id].classId = classId;
-    if (this.filter.classId !== undefined && this.filter.classId !== classId) {
+    if (leaves) {
       const leaving = new Set(ids);
       this.ids = this.ids.filter((id) => !leaving.has(id));
       for (const id of leaving) this.selected.delete(id);
       this.cursor = Math.min(this.cursor, Math.max(0, this.total - 1));
     }
-    const saved = await app.attempt(() => client.call('labels.set', { imageIds: ids, classId }));
+    const saved = await app.attempt(() => client.call('labels.set', { imageIds: ids, classId, origin: windowOrigin }));
     if (saved === null) await this.reload(); // not saved: show what the project really holds
   }
 
@@ -178,20 +197,32 @@ class GridState {
     const ids = this.targets().filter((id) => this.items[id]?.suggestedClassId != null);
     if (!ids.length) return;
     this.labelEpoch++;
-    if (ids.length === 1 && !this.selected.size && !this.filter.suggested && this.filter.classId === undefined) this.cursor = Math.min(this.cursor + 1, this.total - 1);
-    if (this.filter.suggested || this.filter.classId === 'unlabelled') {
+    const leaves = this.filter.suggested || this.filter.classId === 'unlabelled';
+    if (this.isCursorPhoto(ids)) {
+      this.selected.clear();
+      if (!leaves) this.cursor = Math.min(this.cursor + 1, this.total - 1);
+    }
+    if (leaves) {
       const leaving = new Set(ids);
       this.ids = this.ids.filter((id) => !leaving.has(id));
       for (const id of leaving) this.selected.delete(id);
       this.cursor = Math.min(this.cursor, Math.max(0, this.total - 1));
     }
-    const saved = await app.attempt(() => client.call('suggestions.accept', { imageIds: ids }));
+    const saved = await app.attempt(() => client.call('suggestions.accept', { imageIds: ids, origin: windowOrigin }));
     if (saved === null) await this.reload();
   }
 
   async pinSplit(split: Split | null): Promise<void> {
     const ids = this.targets();
     if (ids.length) await app.attempt(() => client.call('splits.pin', { imageIds: ids, split }));
+  }
+
+  /** Undoes (or redoes) this window's last labelling — never one made from the CLI or another window. */
+  async undo(redo = false): Promise<void> {
+    const changed = await app.attempt(() => client.call(redo ? 'labels.redo' : 'labels.undo', { origin: windowOrigin }));
+    if (changed === 0) {
+      notifications.push({ tone: 'info', title: redo ? 'Nothing to redo' : 'Nothing to undo', text: redo ? 'There is no undone labelling to redo.' : 'This window has no labelling left to undo. Labels made from the command line or another window are undone there.' });
+    }
   }
 
   labelWithSlot(slot: number): Promise<void> {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/api/jobs';
+import { jobOutcome } from './jobOutcome';
+
+const job = (kind: string, state: Job['state'], params: unknown, result: unknown = null, error: string | null = null): Job => ({
+  id: 1,
+  scope: 'project',
+  kind,
+  title: 'The job',
+  params: params as Record<string, unknown>,
+  state,
+  progress: { done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null },
+  createdAt: '',
+  startedAt: null,
+  finishedAt: null,
+  error,
+  result,
+});
+
+describe('jobOutcome', () => {
+  it('words a failure with its reason, as an error that can be run again', () => {
+    const outcome = jobOutcome(job('import', 'failed', { folders: ['/x'], folderLabels: false }, null, '/x is not a folder (it does not exist).'));
+    expect(outcome).toMatchObject({ tone: 'error', title: 'The job: failed', text: '/x is not a folder (it does not exist).', retry: true });
+  });
+
+  it('says what an import added and links to labelling them; files it could not read make it a warning', () => {
+    const result = {
+      found: 3,
+      added: 2,
+      newPaths: 0,
+      unchanged: 0,
+      skipped: 0,
+      missing: 0,
+      labelled: 0,
+      problems: [{ path: '/x/a.jpg', reason: 'empty file' }],
+      conflicts: [],
+      nearDuplicates: { groups: 0, photos: 0 },
+      splitRepairs: { joinedGroup: 0, groupsThatCrossed: 0, completedClass: 0 },
+    };
+    const outcome = jobOutcome(job('import', 'done', { folders: ['/x'], folderLabels: false }, result));
+    expect(outcome).toMatchObject({ tone: 'warning', link: { label: 'Label them', view: 'label' } });
+    expect(outcome.text).toBe('2 new photos added. 1 file could not be imported: the Library lists it with the reason.');
+  });
+
+  it('links an export of results to the file it wrote', () => {
+    const params = { filter: { classifierId: 1, threshold: 0.7 }, action: 'csv', target: '/out/results.csv' };
+    const outcome = jobOutcome(job('classifyAction', 'done', params, { action: 'csv', done: 20, skipped: 0, failed: [], summary: 'Wrote the results to /out/results.csv (CSV).' }));
+    expect(outcome).toMatchObject({ tone: 'success', text: 'Wrote the results to /out/results.csv (CSV).', link: { label: 'Show the file', reveal: '/out/results.csv' } });
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Numbers and counts in words, the same in the app, the CLI and the messages both show: one
+ * number format (Intl.NumberFormat, the user's locale) and plurals by Intl.PluralRules ("1 photo",
+ * "2 photos", never "1 photos"). Pure: Intl exists in Node and in every browser.
+ */
+const numbers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const integers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const plurals = new Intl.PluralRules('en');
+
+/** Nouns whose plural is not the singular + "s". */
+const IRREGULAR: Record<string, string> = { class: 'classes', copy: 'copies', pass: 'passes', photo: 'photos', is: 'are', was: 'were', has: 'have' };
+/** Plural nouns Graft uses as units, and their singulars ("photos" → "photo"). */
+const SINGULAR: Record<string, string> = Object.fromEntries([...Object.entries(IRREGULAR).map(([one, many]) => [many, one])]);
+
+export function formatNumber(value: number): string {
+  return (Number.isInteger(value) ? integers : numbers).format(value);
+}
+
+/** The noun in the form that goes with this count: noun(1, 'photo') is "photo", noun(3, 'photo') "photos". */
+export function noun(count: number, singular: string): string {
+  if (plurals.select(count) === 'one') return singular;
+  return IRREGULAR[singular] ?? `${singular}s`;
+}
+
+/** "1 photo", "1,216 photos", "0 classes". */
+export function count(value: number, singular: string): string {
+  return `${formatNumber(value)} ${noun(value, singular)}`;
+}
+
+/** The singular of a plural unit ("photos" → "photo", "epochs" → "epoch"); other words unchanged. */
+export function singularOf(unit: string): string {
+  if (SINGULAR[unit]) return SINGULAR[unit];
+  return unit.endsWith('s') && !unit.endsWith('ss') ? unit.slice(0, -1) : unit;
+}
+
+/** A count in a plural unit as jobs report it ("photos", "files"): count of its singular. */
+export function amount(value: number, pluralUnit: string): string {
+  return count(value, singularOf(pluralUnit));
+}
+
+/** “a”, “a and b”, “a, b and c”, or “a, b, c and 5 others” past `max` names (quoted). */
+export function listNames(names: readonly string[], max = 3): string {
+  const quoted = names.map((n) => `“${n}”`);
+  if (quoted.length <= max) return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}` : (quoted[0] ?? '');
+  const rest = quoted.length - max;
+  return `${quoted.slice(0, max).join(', ')} and ${count(rest, 'other')}`;
+}
+
+/** A share as a percentage: 0.875 → "87.5 %" style in the user's locale ("87.5%" in English). */
+export function percent(share: number, fractionDigits = 1): string {
+  return new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 }).format(share);
+}
