@@ -10,6 +10,7 @@ import { forkWorker } from '../app/jobs/workerLauncher';
 export interface GlobalOptions {
   json?: boolean;
   progress: boolean;
+  verbose?: boolean;
 }
 
 export function output(json: boolean | undefined, data: unknown, human: () => string): void {

@@ -11,7 +11,8 @@ import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
 import { formatAmount } from '../shared/progress';
 import { compareRuns } from '../shared/runComparison';
-import { appVersion } from '../node/paths';
+import { LOG_FILE_NAME, logError, logInfo, setLogEcho, setLogFolder } from '../node/log';
+import { appVersion, userDataDir } from '../node/paths';
 import { canOpenBrowser, openBrowser } from './openBrowser';
 import { runJob } from './runJob';
 import { addClassifyCommands } from './classifyCommands';
@@ -33,6 +34,17 @@ function describeEvaluation(classes: string[], evaluation: Evaluation): string {
   return lines.join('\n');
 }
 
+/** How long an import took, and a rate only when there is one to speak of: "0 photos/s" helps nobody. */
+function describeImportTime(result: ImportResult, seconds: number): string {
+  const imported = result.added + result.newPaths;
+  if (imported === 0) {
+    const why = result.problems.length ? `; ${result.problems.length} files could not be imported (below)` : result.unchanged ? `; all ${result.unchanged} photos were already in the project` : '';
+    return `Took ${seconds.toFixed(1)} s: nothing new was imported${why}.`;
+  }
+  const rate = imported / seconds;
+  return `Took ${seconds.toFixed(1)} s (${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} new photos/s, thumbnails included).`;
+}
+
 function describeJob(job: Job): string {
   const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
   return `#${job.id}  ${job.state.padEnd(11)} ${when.replace('T', ' ').slice(0, 19)}  ${job.title}${job.error ? ` — ${job.error}` : ''}`;
@@ -44,9 +56,14 @@ export function buildProgram(): Command {
     .version(appVersion(), '-v, --version', 'print the version')
     .option('--json', 'print results as JSON on stdout')
     .option('--no-progress', 'do not show progress bars')
+    .option('--verbose', `print what Graft logs (jobs started and ended, errors with their stack) on stderr too; the log file is ${path.join('<user data folder>', 'logs', LOG_FILE_NAME)}`)
     .showHelpAfterError('(run graft --help for usage)');
 
   const globals = () => program.opts<GlobalOptions>();
+  program.hook('preAction', (_program, command) => {
+    if (globals().verbose) setLogEcho(process.stderr);
+    logInfo(`graft ${command.name()} ${command.args.join(' ')}`.trim());
+  });
 
   program
     .command('serve')
@@ -139,7 +156,7 @@ export function buildProgram(): Command {
           output(globals().json, { ...result, seconds, library: { images: summary.images, unlabelled: summary.unlabelled, splits: summary.splits, classes: summary.classes } }, () =>
             [
               `Found ${result.found} photos: ${result.added} new, ${result.newPaths} already known at another path, ${result.unchanged} unchanged; ${result.skipped} other files skipped.`,
-              seconds ? `Took ${seconds.toFixed(1)} s (${((result.added + result.newPaths + result.unchanged) / seconds).toFixed(0)} photos/s, thumbnails included).` : '',
+              seconds === null ? '' : describeImportTime(result, seconds),
               result.labelled ? `Labelled ${result.labelled} from their folders.` : '',
               result.missing ? `${result.missing} known files were not found again (kept, flagged missing).` : '',
               `The project now has ${summary.images} photos (${summary.unlabelled} unlabelled); train ${summary.splits.train}, validation ${summary.splits.validation}, test ${summary.splits.test}.`,
@@ -357,6 +374,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  setLogFolder(path.join(userDataDir(), 'logs'));
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
@@ -365,6 +383,9 @@ export async function main(argv: string[]): Promise<void> {
     const json = program.opts<GlobalOptions>().json;
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof GraftError ? error.code : 'internal';
+    // A refusal Graft explains is not news for the log; anything else is logged with its stack.
+    if (error instanceof GraftError) logInfo(`The command ended: ${message}`);
+    else logError('The command failed', error);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
     process.stderr.write(`graft: ${message}\n`);
     process.exit(1);

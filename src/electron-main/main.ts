@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'ele
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CALL, IPC_EVENT } from '../shared/api/ipcChannels';
+import { setLogFolder } from '../node/log';
 import { distPath } from '../node/paths';
 import { GraftService } from '../app/service/graftService';
 import { resolveImageRequest } from '../app/server/imageRoutes';
@@ -19,6 +20,7 @@ const APP_ORIGIN = `${APP_SCHEME}://renderer`;
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 if (process.env.GRAFT_HOME) app.setPath('userData', path.resolve(process.env.GRAFT_HOME));
+setLogFolder(path.join(app.getPath('userData'), 'logs'));
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let window: BrowserWindow | null = null;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ActionPlan, ActionRequest, ClassifierInfo, ClassifySummary, ResultFilter, ResultsPage, ResultsQuery } from './classify';
 import { Job } from './jobs';
 import { ClassInfo, ImageQuery, LibraryPage, LibrarySummary, Split } from './library';
-import { AppInfo, ProjectInfo, RecentProject } from './projects';
+import { AppInfo, LogTail, ProjectInfo, RecentProject } from './projects';
 import { BackboneInfo, RunPrediction, RunSummary } from './training';
 import { Change, JobRequest } from '../jobs/registry';
 
@@ -25,6 +25,8 @@ const ProjectPath = z.string().trim().min(1, 'Give the path of a project file.')
 /** Requests: method name → params schema and result schema. */
 export const methods = {
   'app.info': { params: NoParams, result: AppInfo },
+  /** The log file's path and its last lines: what went wrong, for people and bug reports. */
+  'app.log': { params: NoParams, result: LogTail },
   'projects.recent': { params: NoParams, result: z.array(RecentProject) },
   'projects.current': { params: NoParams, result: ProjectInfo.nullable() },
   'projects.create': {

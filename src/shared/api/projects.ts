@@ -30,3 +30,7 @@ export const AppInfo = z.object({
   homeDir: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** The end of the app's log file, for "Show log" (file null: this process keeps no log file). */
+export const LogTail = z.object({ file: z.string().nullable(), lines: z.array(z.string()) });
+export type LogTail = z.infer<typeof LogTail>;
