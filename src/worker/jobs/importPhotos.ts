@@ -16,7 +16,7 @@ import type { ExaminedFile } from '../../node/data/importStore';
 import { isAvailable, lookupBackbone } from '../../node/models/modelStore';
 import { decodeSide, modelPixels, thumbnailJpeg, uprightRgb, type CropMode } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
-import { readPhoto, statPhoto } from '../../node/photos/photoFile';
+import { readPhoto, statPhoto, type PhotoStat } from '../../node/photos/photoFile';
 import { thumbnailPath } from '../../node/photos/thumbnails';
 import { featureModel, FEATURE_BATCH, preprocessingKey } from '../ml/features';
 import { findPhotos } from '../pipeline/findPhotos';
@@ -59,13 +59,17 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const decodedHashes = new Set<string>();
 
   const load = async (candidate: Candidate): Promise<{ pixels: Buffer | null; data: ExaminedFile }> => {
-    const problem = (reason: string) => ({ pixels: null, data: { kind: 'problem' as const, path: candidate.path, reason } });
+    // A problem with the file's content is remembered with its size and time (see ExaminedFile).
+    const problem = (reason: string, content?: PhotoStat | null) => ({ pixels: null, data: { kind: 'problem' as const, path: candidate.path, reason, ...content } });
     const stat = await statPhoto(candidate.path);
     if ('reason' in stat) return problem(stat.reason);
     const known = stores.imports.knownPath(candidate.path);
     if (known && known.size === stat.stat.size && known.mtimeMs === stat.stat.mtimeMs) return { pixels: null, data: { kind: 'unchanged', path: candidate.path } };
+    // Not read again while unchanged: a large file that is not a photo would be hashed at every import.
+    const knownProblem = stores.imports.knownProblem(candidate.path);
+    if (knownProblem && knownProblem.size === stat.stat.size && knownProblem.mtimeMs === stat.stat.mtimeMs) return problem(knownProblem.reason, stat.stat);
     const read = await readPhoto(candidate.path);
-    if (!read.ok) return problem(read.reason);
+    if (!read.ok) return problem(read.reason, read.stat);
     const { size, mtimeMs } = read.stat;
     if (stores.imports.hasImage(read.hash) || decodedHashes.has(read.hash)) return { pixels: null, data: { kind: 'known', path: candidate.path, hash: read.hash, size, mtimeMs } };
     decodedHashes.add(read.hash);
@@ -89,7 +93,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       return { pixels: backbone ? await modelPixels(rgb, backbone.inputSize, IMPORT_CROP) : null, data };
     } catch (error) {
       decodedHashes.delete(read.hash);
-      return problem(describeDecodeError(error, read.bytes ?? undefined));
+      return problem(describeDecodeError(error, read.bytes ?? undefined), read.stat);
     }
   };
 
