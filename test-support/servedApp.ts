@@ -73,7 +73,8 @@ export function rawRequest(port: number, request: string | Buffer, options: RawO
     socket.on('error', () => {}); // a reset after the answer is the server's right
     socket.on('close', () => {
       clearTimeout(timer);
-      const text = received.toString('latin1');
+      // Interim answers (100 Continue) come before the real one.
+      const text = received.toString('latin1').replace(/^(HTTP\/1\.[01] 1\d\d[^\r]*\r\n\r\n)+/, '');
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       if (!match) return resolve(null);
       const split = text.indexOf('\r\n\r\n');
