@@ -32,6 +32,13 @@ interface Candidate {
   path: string;
 }
 
+/** What decoding a new photo tells about it. */
+interface DecodedPhoto {
+  width: number;
+  height: number;
+  format: string;
+}
+
 /** The backbone whose features an import computes: the project's, when its files are here. */
 function importBackbone(): Backbone | null {
   const backbone = lookupBackbone(DEFAULT_BACKBONE);
@@ -55,8 +62,26 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const { ratios, seed } = stores.settings.splitSettings();
   const backbone = importBackbone();
   const side = decodeSide(backbone?.inputSize ?? 0);
-  // Photos new to this import but already seen in it (copies within the folders) are decoded once.
-  const decodedHashes = new Set<string>();
+  // Copies within the folders are decoded once: the first to get there decodes, the others wait
+  // for its outcome and are the same photo (the first recorded adds it, the others add a path) or
+  // the same problem. Deciding by arrival, not by order in the list, keeps the store's rule that
+  // a file of a known photo comes after the photo.
+  const decodedOnce = new Map<string, Promise<DecodedPhoto | { reason: string }>>();
+
+  const newFile = (candidate: Candidate, hash: string, stat: PhotoStat, photo: DecodedPhoto): ExaminedFile => {
+    const fromFolders = params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path)) : { label: null, split: null };
+    return {
+      kind: 'new',
+      path: candidate.path,
+      hash,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      ...photo,
+      label: fromFolders.label,
+      split: fromFolders.split ?? autoSplit(hash, seed, ratios),
+      splitSource: fromFolders.split ? 'folder' : 'auto',
+    };
+  };
 
   const load = async (candidate: Candidate): Promise<{ pixels: Buffer | null; data: ExaminedFile }> => {
     // A problem with the file's content is remembered with its size and time (see ExaminedFile).
@@ -70,31 +95,27 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     if (knownProblem && knownProblem.size === stat.stat.size && knownProblem.mtimeMs === stat.stat.mtimeMs) return problem(knownProblem.reason, stat.stat);
     const read = await readPhoto(candidate.path);
     if (!read.ok) return problem(read.reason, read.stat);
-    const { size, mtimeMs } = read.stat;
-    if (stores.imports.hasImage(read.hash) || decodedHashes.has(read.hash)) return { pixels: null, data: { kind: 'known', path: candidate.path, hash: read.hash, size, mtimeMs } };
-    decodedHashes.add(read.hash);
-    try {
-      const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
-      await writeThumbnail(env.project.path, read.hash, await thumbnailJpeg(rgb));
-      const fromFolders = params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path)) : { label: null, split: null };
-      const data: ExaminedFile = {
-        kind: 'new',
-        path: candidate.path,
-        hash: read.hash,
-        size,
-        mtimeMs,
-        width: rgb.original.width,
-        height: rgb.original.height,
-        format: rgb.original.format,
-        label: fromFolders.label,
-        split: fromFolders.split ?? autoSplit(read.hash, seed, ratios),
-        splitSource: fromFolders.split ? 'folder' : 'auto',
-      };
-      return { pixels: backbone ? await modelPixels(rgb, backbone.inputSize, IMPORT_CROP) : null, data };
-    } catch (error) {
-      decodedHashes.delete(read.hash);
-      return problem(describeDecodeError(error, read.bytes ?? undefined), read.stat);
+    const { hash } = read;
+    if (stores.imports.hasImage(hash)) return { pixels: null, data: { kind: 'known', path: candidate.path, hash, size: read.stat.size, mtimeMs: read.stat.mtimeMs } };
+    const earlier = decodedOnce.get(hash);
+    if (earlier) {
+      const outcome = await earlier;
+      return 'reason' in outcome ? problem(outcome.reason, read.stat) : { pixels: null, data: newFile(candidate, hash, read.stat, outcome) };
     }
+    let pixels: Buffer | null = null;
+    const decoding = (async (): Promise<DecodedPhoto | { reason: string }> => {
+      try {
+        const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
+        await writeThumbnail(env.project.path, hash, await thumbnailJpeg(rgb));
+        if (backbone) pixels = await modelPixels(rgb, backbone.inputSize, IMPORT_CROP);
+        return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format };
+      } catch (error) {
+        return { reason: describeDecodeError(error, read.bytes ?? undefined) };
+      }
+    })();
+    decodedOnce.set(hash, decoding);
+    const outcome = await decoding;
+    return 'reason' in outcome ? problem(outcome.reason, read.stat) : { pixels, data: newFile(candidate, hash, read.stat, outcome) };
   };
 
   const model: PixelModel | null = backbone ? await featureModel(backbone) : null;

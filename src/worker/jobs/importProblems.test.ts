@@ -72,4 +72,15 @@ describe('problem files', () => {
     expect(await run()).toMatchObject({ added: 1, problems: [] });
     expect(readsOf(locked)).toBe(2);
   });
+
+  it('are each reported when several copies of the same undecodable content are imported at once', async () => {
+    const root = path.join(temp.dir, 'photos');
+    fs.mkdirSync(root);
+    for (const name of ['a.jpg', 'b.jpg', 'c.jpg']) fs.writeFileSync(path.join(root, name), 'the same bytes, not a photo\n');
+    await writeJpeg(path.join(root, 'good.jpg'), { r: 10, g: 200, b: 10 });
+    const result = await importPhotos({ folders: [root], folderLabels: false }, projectEnvironment(project));
+    expect(result.added).toBe(1);
+    expect(result.problems.map((p) => path.basename(p.path)).sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg']);
+    expect(result.problems.every((p) => /not a readable image/.test(p.reason))).toBe(true);
+  });
 });
