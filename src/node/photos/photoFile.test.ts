@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test-support/tempDir';
-import { MAX_PHOTO_BYTES, readPhoto } from './photoFile';
+import { MAX_PHOTO_BYTES, WHOLE_BYTES_IN_FLIGHT, readPhoto, wholeBytesInFlight } from './photoFile';
 
 let temp: ReturnType<typeof makeTempDir>;
 beforeEach(() => (temp = makeTempDir()));
@@ -31,7 +31,9 @@ describe('readPhoto', () => {
     const large = await readPhoto(sparse('large.jpg', size));
     expect(large).toMatchObject({ ok: true, bytes: null, hash: createHash('sha256').update(Buffer.alloc(size)).digest('hex') });
     fs.writeFileSync(path.join(temp.dir, 'small.jpg'), 'small');
-    expect(await readPhoto(path.join(temp.dir, 'small.jpg'))).toMatchObject({ ok: true, bytes: Buffer.from('small') });
+    const small = await readPhoto(path.join(temp.dir, 'small.jpg'));
+    expect(small).toMatchObject({ ok: true, bytes: Buffer.from('small') });
+    if (small.ok) small.release();
     expect(MAX_PHOTO_BYTES).toBe(1024 ** 3);
   });
 
@@ -45,5 +47,25 @@ describe('readPhoto', () => {
     fs.writeFileSync(path.join(temp.dir, 'empty.jpg'), '');
     expect(await readPhoto(path.join(temp.dir, 'empty.jpg'))).toMatchObject({ ok: false, reason: 'empty file (0 bytes)' });
     expect(await readPhoto(path.join(temp.dir, 'gone.jpg'))).toMatchObject({ ok: false, stat: null, reason: 'the file disappeared' });
+  });
+
+  it('holds at most WHOLE_BYTES_IN_FLIGHT of files read whole at once: past it, streams them until bytes are released', async () => {
+    const size = 60 * 1024 ** 2;
+    const files = Array.from({ length: Math.floor(WHOLE_BYTES_IN_FLIGHT / size) + 2 }, (_, i) => sparse(`sixty${i}.jpg`, size));
+    const reads = await Promise.all(files.map((file) => readPhoto(file)));
+    const whole = reads.filter((r) => r.ok && r.bytes !== null);
+    expect(whole).toHaveLength(Math.floor(WHOLE_BYTES_IN_FLIGHT / size));
+    expect(wholeBytesInFlight()).toBe(whole.length * size);
+    // Every file got its hash either way.
+    expect(new Set(reads.map((r) => r.ok && r.hash)).size).toBe(1);
+    for (const read of reads) if (read.ok) read.release();
+    expect(wholeBytesInFlight()).toBe(0);
+    const again = await readPhoto(files[0]);
+    expect(again).toMatchObject({ ok: true, bytes: expect.any(Buffer) });
+    if (again.ok) {
+      again.release();
+      again.release();
+    }
+    expect(wholeBytesInFlight()).toBe(0);
   });
 });

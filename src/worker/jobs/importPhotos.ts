@@ -96,9 +96,14 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     const read = await readPhoto(candidate.path);
     if (!read.ok) return problem(read.reason, read.stat);
     const { hash } = read;
-    if (stores.imports.hasImage(hash)) return { pixels: null, data: { kind: 'known', path: candidate.path, hash, size: read.stat.size, mtimeMs: read.stat.mtimeMs } };
+    // Only the first of a photo's copies decodes its bytes; the others give theirs back at once.
+    if (stores.imports.hasImage(hash)) {
+      read.release();
+      return { pixels: null, data: { kind: 'known', path: candidate.path, hash, size: read.stat.size, mtimeMs: read.stat.mtimeMs } };
+    }
     const earlier = decodedOnce.get(hash);
     if (earlier) {
+      read.release();
       const outcome = await earlier;
       return 'reason' in outcome ? problem(outcome.reason, read.stat) : { pixels: null, data: newFile(candidate, hash, read.stat, outcome) };
     }
@@ -111,6 +116,8 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
         return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format };
       } catch (error) {
         return { reason: describeDecodeError(error, read.bytes ?? undefined) };
+      } finally {
+        read.release();
       }
     })();
     decodedOnce.set(hash, decoding);

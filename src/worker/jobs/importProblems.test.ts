@@ -82,5 +82,7 @@ describe('problem files', () => {
     expect(result.added).toBe(1);
     expect(result.problems.map((p) => path.basename(p.path)).sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg']);
     expect(result.problems.every((p) => /not a readable image/.test(p.reason))).toBe(true);
+    // Every file's bytes were given back once decoded (or not needed): none left counted as held.
+    expect(photoFile.wholeBytesInFlight()).toBe(0);
   });
 });
