@@ -62,7 +62,9 @@ export function buildProgram(): Command {
   const globals = () => program.opts<GlobalOptions>();
   program.hook('preAction', (_program, command) => {
     if (globals().verbose) setLogEcho(process.stderr);
-    logInfo(`graft ${command.name()} ${command.args.join(' ')}`.trim());
+    const names: string[] = [];
+    for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+    logInfo(['graft', ...names, ...command.args].join(' '));
   });
 
   program
