@@ -163,7 +163,7 @@ describe('Graft in the browser mode', () => {
     await page.getByTestId('action-confirm-replace').filter({ hasText: `${csv} already exists` }).waitFor();
     expect(fs.readFileSync(csv, 'utf8')).toBe('edited by the user\n');
     await page.getByTestId('action-replace').click();
-    await expect.poll(() => fs.readFileSync(csv, 'utf8').trim().split('\n').length).toBe(7);
+    await expect.poll(() => fs.readFileSync(csv, 'utf8').trim().split('\n').length, { timeout: 30_000 }).toBe(7);
   });
 
   it('shows the log from the sidebar: where the file is, and the jobs that ran', async () => {

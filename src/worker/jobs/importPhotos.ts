@@ -63,9 +63,9 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const backbone = importBackbone();
   const side = decodeSide(backbone?.inputSize ?? 0);
   // Copies within the folders are decoded once: the first to get there decodes, the others wait
-  // for its outcome and are the same photo (the first recorded adds it, the others add a path) or
-  // the same problem. Deciding by arrival, not by order in the list, keeps the store's rule that
-  // a file of a known photo comes after the photo.
+  // for its outcome and are the same problem, or the same new photo — reported as new, not known
+  // (a known photo must be recorded already, and the copy may be recorded before the original):
+  // whichever the store records first adds the photo, the others add their paths.
   const decodedOnce = new Map<string, Promise<DecodedPhoto | { reason: string }>>();
 
   const newFile = (candidate: Candidate, hash: string, stat: PhotoStat, photo: DecodedPhoto): ExaminedFile => {
