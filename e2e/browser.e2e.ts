@@ -155,6 +155,25 @@ describe('Graft in the browser mode', () => {
     expect(lines[0]).toBe('path,class,confidence,top,error');
     expect(lines.filter((l) => /red\d\.jpg,red,/.test(l))).toHaveLength(6);
     expect(lines).toHaveLength(14);
+
+    // Again to the same file: the preview says it is there, and Apply asks before replacing it.
+    fs.writeFileSync(csv, 'edited by the user\n');
+    await page.getByLabel('Which photos').selectOption('red');
+    await page.getByTestId('action-preview').click();
+    await page.getByTestId('action-plan').filter({ hasText: 'a file is already there' }).waitFor();
+    await page.getByTestId('action-apply').click();
+    await page.getByTestId('action-confirm-replace').filter({ hasText: `${csv} already exists` }).waitFor();
+    expect(fs.readFileSync(csv, 'utf8')).toBe('edited by the user\n');
+    await page.getByTestId('action-replace').click();
+    await expect.poll(() => fs.readFileSync(csv, 'utf8').trim().split('\n').length, { timeout: 30_000 }).toBe(7);
+  });
+
+  it('shows the log from the sidebar: where the file is, and the jobs that ran', async () => {
+    await page.getByTestId('show-log').click();
+    const panel = page.getByTestId('log-panel');
+    await panel.filter({ hasText: 'Export results as CSV' }).waitFor();
+    expect(await panel.getByTestId('log-file').textContent()).toBe(path.join(temp.dir, 'home', 'logs', 'graft.log'));
+    await panel.getByRole('button', { name: 'Close' }).click();
   });
 
   it('tells the user clearly when a file is not a project', async () => {

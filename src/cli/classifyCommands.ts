@@ -148,7 +148,8 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
     .option('--top-k <k>', 'how many best guesses to keep per photo', int, 3)
     .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed); for a shard, a folder ending in / holds shard-K-of-N.jsonl')
-    .action(async (folders: string[], options: { model: string; project?: string; files?: string; shard?: string; shardCount?: number; threshold?: number; topK: number; out?: string }) => {
+    .option('--force', 'with --project: replace the --out file if it exists')
+    .action(async (folders: string[], options: { model: string; project?: string; files?: string; shard?: string; shardCount?: number; threshold?: number; topK: number; out?: string; force?: boolean }) => {
       if (!folders.length && !options.files) throw new GraftError('invalid_request', 'Give the folders to classify, or a list of photos with --files.');
       if (folders.length && options.files) throw new GraftError('invalid_request', 'Give folders or --files, not both.');
       const roots = folders.map((f) => path.resolve(f));
@@ -156,6 +157,8 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
       if (options.files || options.shard || options.shardCount) {
         throw new GraftError('invalid_request', `--${options.files ? 'files' : 'shard'} works without --project: classify into --out shard.jsonl files, then bring them into the project with graft results merge.`);
       }
+      // Said before classifying, not after: the file would be refused at the end anyway.
+      if (options.out && !options.force && fs.existsSync(options.out)) throw new GraftError('already_exists', `${path.resolve(options.out)} already exists: add --force to replace it, or choose another file.`);
       await withProject(
         options.project,
         async (client) => {
@@ -172,7 +175,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
             out = path.resolve(options.out);
             const ext = path.extname(out).toLowerCase();
             if (ext !== '.csv' && ext !== '.json') throw new GraftError('invalid_request', 'Write the results to a .csv or .json file.');
-            jobResult<ActionResult>(await runJob(client, { kind: 'classifyAction', params: { filter, action: ext === '.csv' ? 'csv' : 'json', target: out } }, globals().progress), 'Writing the results');
+            jobResult<ActionResult>(await runJob(client, { kind: 'classifyAction', params: { filter, action: ext === '.csv' ? 'csv' : 'json', target: out, overwrite: Boolean(options.force) } }, globals().progress), 'Writing the results');
           }
           output(globals().json, { ...result, counts: summary.counts, out }, () => describeClassify(result, summary.counts, 'All photos this model classified in the project', out));
         },
@@ -191,7 +194,8 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .option('--max-confidence <p>', 'only photos at most this sure', Number.parseFloat)
     .option('--to <target>', 'the file (csv, json) or folder (copy, move, link) to write to')
     .option('--dry-run', 'list what the action would do, change nothing')
-    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold?: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean }) => {
+    .option('--force', 'csv, json: replace the --to file if it exists')
+    .action(async (action: string | undefined, options: { project: string; classifier?: number; threshold?: number; class?: string; minConfidence?: number; maxConfidence?: number; to?: string; dryRun?: boolean; force?: boolean }) => {
       await withProject(options.project, async (client) => {
         const classifier = await latestClassifier(client, options.classifier);
         const classifierId = classifier.id;
@@ -215,7 +219,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
         }
         const kind = ActionKind.safeParse(action);
         if (!kind.success) throw new GraftError('invalid_request', `Unknown action “${action}”. Actions: ${ActionKind.options.join(', ')}.`);
-        const request: ActionRequest = { filter, action: kind.data, target: options.to ? path.resolve(options.to) : undefined };
+        const request: ActionRequest = { filter, action: kind.data, target: options.to ? path.resolve(options.to) : undefined, overwrite: options.force };
         if (options.dryRun) {
           const plan = await client.call('classify.plan', request);
           return output(globals().json, plan, () => describePlan(plan));

@@ -12,6 +12,7 @@ export interface GlobalOptions {
   json?: boolean;
   progress: boolean;
   cpu?: boolean;
+  verbose?: boolean;
 }
 
 /** This command's origin of label changes: an open window's undo never undoes them (and they never undo its). */

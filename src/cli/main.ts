@@ -13,7 +13,8 @@ import { formatAmount } from '../shared/progress';
 import { describeBlocks, trainingReadiness } from '../shared/readiness';
 import { count } from '../shared/words';
 import { compareRuns } from '../shared/runComparison';
-import { appVersion } from '../node/paths';
+import { LOG_FILE_NAME, logError, logInfo, setLogEcho, setLogFolder } from '../node/log';
+import { appVersion, userDataDir } from '../node/paths';
 import { canOpenBrowser, openBrowser } from './openBrowser';
 import { runJob } from './runJob';
 import { addClassifyCommands } from './classifyCommands';
@@ -36,6 +37,17 @@ function describeEvaluation(classes: string[], evaluation: Evaluation, evaluated
   return lines.join('\n');
 }
 
+/** How long an import took, and a rate only when there is one to speak of: "0 photos/s" helps nobody. */
+function describeImportTime(result: ImportResult, seconds: number): string {
+  const imported = result.added + result.newPaths;
+  if (imported === 0) {
+    const why = result.problems.length ? `; ${result.problems.length} files could not be imported (below)` : result.unchanged ? `; all ${result.unchanged} photos were already in the project` : '';
+    return `Took ${seconds.toFixed(1)} s: nothing new was imported${why}.`;
+  }
+  const rate = imported / seconds;
+  return `Took ${seconds.toFixed(1)} s (${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} new photos/s, thumbnails included).`;
+}
+
 function describeJob(job: Job): string {
   const when = job.finishedAt ?? job.startedAt ?? job.createdAt;
   return `#${job.id}  ${job.state.padEnd(11)} ${when.replace('T', ' ').slice(0, 19)}  ${job.title}${job.error ? ` — ${job.error}` : ''}`;
@@ -48,12 +60,17 @@ export function buildProgram(): Command {
     .option('--json', 'print results as JSON on stdout')
     .option('--no-progress', 'do not show progress bars')
     .option('--cpu', 'run the networks on the CPU even where a GPU could be used')
+    .option('--verbose', `print what Graft logs (jobs started and ended, errors with their stack) on stderr too; the log file is ${path.join('<user data folder>', 'logs', LOG_FILE_NAME)}`)
     .showHelpAfterError('(run graft --help for usage)');
 
   const globals = () => program.opts<GlobalOptions>();
-  // Job workers inherit the environment: this is how they learn where to run.
-  program.hook('preAction', () => {
+  program.hook('preAction', (_program, command) => {
+    // Job workers inherit the environment: this is how they learn where to run.
     if (globals().cpu) process.env.GRAFT_COMPUTE = 'cpu';
+    if (globals().verbose) setLogEcho(process.stderr);
+    const names: string[] = [];
+    for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+    logInfo(['graft', ...names, ...command.args].join(' '));
   });
 
   program
@@ -147,7 +164,7 @@ export function buildProgram(): Command {
           output(globals().json, { ...result, seconds, library: { images: summary.images, unlabelled: summary.unlabelled, splits: summary.splits, classes: summary.classes } }, () =>
             [
               `Found ${result.found} photos: ${result.added} new, ${result.newPaths} already known at another path, ${result.unchanged} unchanged; ${result.skipped} other files skipped.`,
-              seconds ? `Took ${seconds.toFixed(1)} s (${((result.added + result.newPaths + result.unchanged) / seconds).toFixed(0)} photos/s, thumbnails included).` : '',
+              seconds === null ? '' : describeImportTime(result, seconds),
               result.labelled ? `Labelled ${result.labelled} from their folders.` : '',
               result.missing ? `${result.missing} known files were not found again (kept, flagged missing).` : '',
               result.nearDuplicates.groups ? `${result.nearDuplicates.photos} photos are near-identical copies of each other (${result.nearDuplicates.groups} groups); each group is kept in one split.` : '',
@@ -402,6 +419,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  setLogFolder(path.join(userDataDir(), 'logs'));
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
@@ -410,6 +428,9 @@ export async function main(argv: string[]): Promise<void> {
     const json = program.opts<GlobalOptions>().json;
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof GraftError ? error.code : 'internal';
+    // A refusal Graft explains is not news for the log; anything else is logged with its stack.
+    if (error instanceof GraftError) logInfo(`The command ended: ${message}`);
+    else logError('The command failed', error);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
     process.stderr.write(`graft: ${message}\n`);
     process.exit(1);

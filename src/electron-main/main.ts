@@ -8,6 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } fr
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CALL, IPC_EVENT } from '../shared/api/ipcChannels';
+import { setLogFolder } from '../node/log';
 import { distPath } from '../node/paths';
 import { GraftService } from '../app/service/graftService';
 import { resolveImageRequest } from '../app/server/imageRoutes';
@@ -18,6 +19,7 @@ import { launchUtilityProcess } from './utilityProcessLauncher';
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 if (process.env.GRAFT_HOME) app.setPath('userData', path.resolve(process.env.GRAFT_HOME));
+setLogFolder(path.join(app.getPath('userData'), 'logs'));
 // Without the lock another Graft runs on this data folder and receives our command line (its
 // 'second-instance' event): this one quits at once, having opened no database and no window.
 if (app.requestSingleInstanceLock()) startGraft();

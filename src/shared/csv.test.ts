@@ -19,4 +19,11 @@ describe('csv', () => {
       ['c', 'd'],
     ]);
   });
+
+  it('escapes cells a spreadsheet would run as formulas with a leading quote, and reads them back as written', () => {
+    const cells = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1)', '\tTab', '\rCR', "'quoted", '/photos/=plain.jpg', 'cat', ''];
+    const line = csvRow(cells);
+    expect(line).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")",'+1+1,'-2+3,'@SUM(A1),'\tTab,"'\rCR",''quoted,/photos/=plain.jpg,cat,\n`);
+    expect(parseCsv(line)).toEqual([cells]);
+  });
 });

@@ -17,6 +17,11 @@ const sendAndExit = (message: FromWorker, code = 0): void => sendLastToParent(me
 // marked interrupted by the next Graft that opens the project. Stop at once.
 process.on('disconnect', () => process.exit(2));
 
+const failure = (error: unknown): FromWorker => ({ type: 'failed', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+// A throw nobody caught (in a callback, a stream) fails the job with its stack rather than
+// ending the process with an exit code that says nothing.
+process.on('uncaughtException', (error) => sendAndExit(failure(error), 1));
+
 const PROGRESS_INTERVAL_MS = 100;
 const abort = new AbortController();
 let lastProgress = 0;
@@ -61,7 +66,7 @@ onParentMessage((raw) => {
     (result) => sendAndExit({ type: 'done', result }),
     (error: unknown) => {
       if (abort.signal.aborted) sendAndExit({ type: 'cancelled' });
-      else sendAndExit({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+      else sendAndExit(failure(error));
     },
   );
 });

@@ -11,6 +11,7 @@ import { JOBS, JobRequest, jobTitle, type JobRequestInput } from '../../shared/j
 import { ProgressEstimator } from '../../shared/progress';
 import { FromWorker, type ToWorker } from '../../shared/jobs/workerProtocol';
 import type { JobStore } from '../../node/data/jobStore';
+import { log, logInfo, type LogLevel } from '../../node/log';
 import type { LaunchWorker, WorkerHandle } from './workerLauncher';
 
 /** How long a worker may take to stop after a cancel before it is killed. */
@@ -39,6 +40,8 @@ function processIsAlive(pid: number): boolean {
 }
 
 const idleProgress = (message: string): JobProgress => ({ done: 0, total: null, unit: '', message, rate: null, etaSeconds: null });
+
+const LOG_LEVELS: Record<JobState, LogLevel> = { done: 'info', cancelled: 'info', failed: 'error', interrupted: 'warn', queued: 'info', running: 'info' };
 
 const FINISHED_MESSAGES: Record<JobState, string> = { done: 'Finished', failed: 'Failed', cancelled: 'Cancelled', interrupted: 'Interrupted', queued: '', running: '' };
 
@@ -155,6 +158,7 @@ export class JobRunner {
     const worker = this.options.launch(this.options.workerScript, { ...process.env, ...this.options.environment?.() });
     const running: RunningJob = { job: this.store.get(next.id), worker, cancelRequested: false, lastWrite: 0, estimator: new ProgressEstimator() };
     this.running = running;
+    logInfo(`${this.describe(running.job)} started${this.options.projectPath ? ` in ${this.options.projectPath}` : ''}.`);
     this.options.onUpdate(running.job);
 
     let settled = false;
@@ -174,7 +178,7 @@ export class JobRunner {
         if (result.success) this.finish(running.job, 'done', { error: null, result: result.data });
         else this.finish(running.job, 'failed', { error: `The job's result was malformed: ${describeSchemaError(result.error, 'result')}`, result: null });
       } else if (m.type === 'failed') {
-        this.finish(running.job, 'failed', { error: m.message, result: null });
+        this.finish(running.job, 'failed', { error: m.message, result: null }, m.stack);
       } else {
         this.finish(running.job, 'cancelled', { error: null, result: null });
       }
@@ -205,9 +209,16 @@ export class JobRunner {
     this.options.onUpdate(running.job);
   }
 
-  private finish(job: Job, state: JobState, outcome: { error: string | null; result: unknown }): Job {
+  /** A job as the log names it. */
+  private describe(job: Job): string {
+    return `Job ${job.scope === 'app' ? 'app-' : ''}#${job.id} ${job.kind} “${job.title}”`;
+  }
+
+  private finish(job: Job, state: JobState, outcome: { error: string | null; result: unknown }, workerStack?: string): Job {
     const progress: JobProgress = { ...job.progress, rate: null, etaSeconds: null, message: FINISHED_MESSAGES[state] };
     const finished = this.store.finish(job.id, state, outcome, progress);
+    const seconds = job.startedAt ? ` after ${((Date.now() - Date.parse(job.startedAt)) / 1000).toFixed(1)} s` : '';
+    log(LOG_LEVELS[state], `${this.describe(job)} ${state}${seconds}${outcome.error ? `: ${outcome.error}` : '.'}`, workerStack);
     if (this.running?.job.id === job.id) this.running.job = finished;
     this.options.onUpdate(finished);
     return finished;

@@ -8,10 +8,12 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TOKEN_HEADER, type WireEvent } from '../../shared/api/contract';
 import { contentSecurityPolicy } from '../../shared/securityPolicy';
+import { logError, logWarn } from '../../node/log';
 import type { GraftService } from '../service/graftService';
 import { resolveImageRequest } from './imageRoutes';
 
@@ -87,51 +89,67 @@ export async function startServer(options: ServeOptions): Promise<GraftServer> {
     return null;
   };
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const handleRequest = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    const url = requestUrl(request);
+    if (!url) return plainAnswer(response, 400, 'The address is malformed.');
     const refused = refuse(request, url);
-    if (refused) {
-      response.writeHead(refused.status, { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders() });
-      response.end(refused.reason);
+    if (refused) return plainAnswer(response, refused.status, refused.reason);
+    const pathname = decodePath(url.pathname);
+    if (pathname === null) {
+      if (url.pathname.startsWith('/api/call/')) return jsonAnswer(response, 400, { ok: false, error: { code: 'invalid_request', message: 'The address is malformed (a bad %-escape).' } });
+      return plainAnswer(response, 400, 'The address is malformed (a bad %-escape).');
+    }
+    if (pathname.startsWith('/api/call/')) {
+      handleCall(request, response, options.service, pathname.slice('/api/call/'.length)).catch((error: unknown) => failed(request, response, error));
       return;
     }
-    if (url.pathname.startsWith('/api/call/')) {
-      void handleCall(request, response, options.service, decodeURIComponent(url.pathname.slice('/api/call/'.length)));
-      return;
-    }
-    if (/^\/(thumbs|photos|classified)\//.test(url.pathname)) {
-      void resolveImageRequest(options.service, url.pathname).then((image) => {
-        if (!image) {
-          response.writeHead(404, securityHeaders()).end();
-          return;
-        }
+    if (/^\/(thumbs|photos|classified)\//.test(pathname)) {
+      resolveImageRequest(options.service, pathname).then((image) => {
+        if (!image) return void response.writeHead(404, securityHeaders()).end();
         // Thumbnails are named by content hash, so they never change: let the browser keep them.
-        const cache = url.pathname.startsWith('/thumbs/') ? 'private, max-age=31536000, immutable' : 'no-store';
+        const cache = pathname.startsWith('/thumbs/') ? 'private, max-age=31536000, immutable' : 'no-store';
         response.writeHead(200, { ...securityHeaders(), 'content-type': image.contentType, 'cache-control': cache });
         response.end(image.body);
-      });
+      }, (error: unknown) => failed(request, response, error));
       return;
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, securityHeaders()).end();
-      return;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405, securityHeaders()).end();
+    serveStatic(options.rendererDir, pathname, response, url.searchParams.has('token') ? token : undefined);
+  };
+
+  const server = http.createServer((request, response) => {
+    // A client may go away at any moment: its request and response then emit errors that
+    // concern nobody but it (ECONNRESET); unheard, they would end the whole process.
+    request.on('error', () => {});
+    response.on('error', () => {});
+    try {
+      handleRequest(request, response);
+    } catch (error) {
+      failed(request, response, error);
     }
-    serveStatic(options.rendererDir, url.pathname, response, url.searchParams.has('token') ? token : undefined);
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const refused = url.pathname === '/api/events' ? refuse(request, url) : { status: 404, reason: 'Not found' };
-    if (refused) {
-      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\n\r\n`);
-      return;
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {}); // a client gone before the handshake ended
+    try {
+      const url = requestUrl(request);
+      const refused = url === null ? { status: 400, reason: 'Malformed address' } : url.pathname === '/api/events' ? refuse(request, url) : { status: 404, reason: 'Not found' };
+      if (refused) {
+        socket.end(`HTTP/1.1 ${refused.status} ${http.STATUS_CODES[refused.status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${refused.reason}`);
+        return;
+      }
+      sockets.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+        const unsubscribe = options.service.subscribe((event: WireEvent) => ws.send(JSON.stringify(event)));
+        ws.on('close', unsubscribe);
+        // This socket only pushes; anything sent to it is ignored. A client that breaks the
+        // protocol (a frame over the limit, garbage) has its socket closed by ws, and that is all.
+        ws.on('error', (error) => logWarn(`An event socket was closed for breaking the protocol: ${error.message}`));
+      });
+    } catch (error) {
+      logError(`The browser-mode server failed on an event socket request for ${String(request.url).slice(0, 200)}`, error);
+      socket.destroy();
     }
-    sockets.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const unsubscribe = options.service.subscribe((event: WireEvent) => ws.send(JSON.stringify(event)));
-      ws.on('close', unsubscribe);
-      // This socket only pushes; anything sent to it is ignored.
-    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -154,38 +172,87 @@ export async function startServer(options: ServeOptions): Promise<GraftServer> {
   };
 }
 
+/** The request's address, or null when it cannot be parsed (a request line no browser sends). */
+function requestUrl(request: http.IncomingMessage): URL | null {
+  try {
+    return new URL(request.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** The path with its %-escapes decoded, or null when they do not decode (%c0, a lone %). */
+function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
+function answer(response: http.ServerResponse, status: number, contentType: string, text: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)), ...securityHeaders() });
+  response.end(text);
+}
+
+const plainAnswer = (response: http.ServerResponse, status: number, text: string) => answer(response, status, 'text/plain; charset=utf-8', text);
+const jsonAnswer = (response: http.ServerResponse, status: number, body: unknown) => answer(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
+
+/** Anything unexpected while answering: logged with its stack, answered 500 if still possible; the server goes on. */
+function failed(request: http.IncomingMessage, response: http.ServerResponse, error: unknown): void {
+  logError(`The browser-mode server failed to answer ${request.method} ${String(request.url).slice(0, 200)}`, error);
+  if (response.headersSent) response.destroy();
+  else jsonAnswer(response, 500, { ok: false, error: { code: 'internal', message: 'Graft could not answer this request; the details are in its log.' } });
+}
+
+/** The request body, or null when the client went away before sending it all. */
+async function readBody(request: http.IncomingMessage): Promise<Buffer | 'too large' | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return 'too large';
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return null; // ECONNRESET, aborted: nobody is left to answer
+  }
+  return Buffer.concat(chunks);
+}
+
 async function handleCall(request: http.IncomingMessage, response: http.ServerResponse, service: GraftService, method: string) {
-  const reply = (status: number, body: unknown) => {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...securityHeaders() });
-    response.end(JSON.stringify(body));
-  };
+  const reply = (status: number, body: unknown) => jsonAnswer(response, status, body);
   if (request.method !== 'POST') return reply(405, { ok: false, error: { code: 'invalid_request', message: 'Use POST.' } });
   if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
     return reply(415, { ok: false, error: { code: 'invalid_request', message: 'Send JSON.' } });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return reply(413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } });
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readBody(request);
+  if (body === null) return;
+  if (body === 'too large') return reply(413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } });
   let params: unknown;
   try {
-    params = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    params = body.length ? JSON.parse(body.toString('utf8')) : {};
   } catch {
     return reply(400, { ok: false, error: { code: 'invalid_request', message: 'The request body is not valid JSON.' } });
   }
   reply(200, await service.call(method, params));
 }
 
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false; // absent, a NUL in the name, a name too long, a file used as a folder…
+  }
+}
+
+/** A file of the built renderer; `pathname` is already decoded. */
 function serveStatic(root: string, pathname: string, response: http.ServerResponse, setCookieToken: string | undefined) {
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const relative = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
   const file = path.resolve(root, relative);
-  if (!file.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders() });
-    response.end('Not found');
-    return;
+  if (!file.startsWith(path.resolve(root) + path.sep) || !isFile(file)) {
+    return plainAnswer(response, 404, 'Not found');
   }
   const headers: Record<string, string> = {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
@@ -194,6 +261,14 @@ function serveStatic(root: string, pathname: string, response: http.ServerRespon
   // The page's own assets cannot carry the token in their URLs: the first visit with
   // ?token= sets it as an HttpOnly, same-site cookie that later requests carry.
   if (setCookieToken) headers['set-cookie'] = `${TOKEN_COOKIE}=${setCookieToken}; HttpOnly; SameSite=Strict; Path=/`;
-  response.writeHead(200, headers);
-  fs.createReadStream(file).pipe(response);
+  const stream = fs.createReadStream(file);
+  stream.once('open', () => {
+    response.writeHead(200, headers);
+    stream.pipe(response);
+  });
+  stream.once('error', (error) => {
+    if (response.headersSent) return void response.destroy();
+    logWarn(`Could not serve ${file}`, error);
+    plainAnswer(response, 404, 'Not found');
+  });
 }

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { isMethodName, methods, type MethodName, type Methods, type Result, type WireResponse } from '../../shared/api/contract';
 import { describeSchemaError, GraftError } from '../../shared/api/errors';
+import { logError } from '../../node/log';
 
 export type Handlers = {
   [M in MethodName]: (params: z.output<Methods[M]['params']>) => Promise<Result<M>> | Result<M>;
@@ -24,7 +25,7 @@ export async function dispatch(handlers: Handlers, method: unknown, params: unkn
     return { ok: true, result: await handler(parsed.data) };
   } catch (error) {
     if (error instanceof GraftError) return { ok: false, error: { code: error.code, message: error.message } };
-    console.error(`Graft: ${method} failed:`, error);
+    logError(`${method} failed`, error);
     return { ok: false, error: { code: 'internal', message: `Graft could not complete ${method}: ${error instanceof Error ? error.message : String(error)}` } };
   }
 }

@@ -17,6 +17,7 @@ import { CHANGES, JOBS, isJobKind, type Change, type JobRequestInput } from '../
 import { openAppDatabase, type AppDatabase } from '../../node/data/appDatabase';
 import { createProject, openProject, type Project } from '../../node/data/project';
 import { allBackbones, backboneFolder, isAvailable } from '../../node/models/modelStore';
+import { readLogTail } from '../../node/log';
 import { appVersion, distPath, userDataDir } from '../../node/paths';
 import { isContentHash, thumbnailPath } from '../../node/photos/thumbnails';
 import { photoFacts } from '../../node/photos/photoFacts';
@@ -50,6 +51,8 @@ export interface Shell {
 
 /** Live jobs refresh their views at most this often while they run. */
 const LIVE_REFRESH_MS = 2000;
+/** How much of the log "Show log" shows; the rest is in the file. */
+const LOG_LINES_SHOWN = 200;
 /** How often the open project is checked for changes made by another Graft process. */
 const OUTSIDE_CHANGE_POLL_MS = 1000;
 
@@ -253,6 +256,7 @@ export class GraftService {
       platform: process.platform,
       homeDir: os.homedir(),
     }),
+    'app.log': () => readLogTail(LOG_LINES_SHOWN),
     'projects.recent': () => this.recent.list(),
     'settings.get': () => this.settings.read(),
     'settings.set': (change) => this.settings.write(change),

@@ -25,7 +25,12 @@ export interface ImportConflict {
 /** What the import found out about one file. */
 export type ExaminedFile =
   | { kind: 'unchanged'; path: string }
-  | { kind: 'problem'; path: string; reason: string }
+  /**
+   * A file that could not be imported. With its size and modification time when the problem is its
+   * content (not an image, damaged, empty, too large): the next import then skips it until it
+   * changes. Without them (it could not be opened, a transient error) it is tried again.
+   */
+  | { kind: 'problem'; path: string; reason: string; size?: number; mtimeMs?: number }
   /** Content the library already has, at a path it did not know; `folder` is what its folders say, when they are read. */
   | { kind: 'known'; path: string; hash: string; size: number; mtimeMs: number; folder: FolderSays | null }
   | {
@@ -57,10 +62,12 @@ function escapeLike(value: string): string {
 export class ImportStore {
   private readonly knownPathStatement;
   private readonly hasImageStatement;
+  private readonly knownProblemStatement;
 
   constructor(private readonly db: Sqlite) {
     this.knownPathStatement = db.prepare('SELECT p.size, p.mtime_ms AS mtimeMs, i.hash FROM image_paths p JOIN images i ON i.id = p.image_id WHERE p.path = ?');
     this.hasImageStatement = db.prepare('SELECT 1 FROM images WHERE hash = ?').pluck();
+    this.knownProblemStatement = db.prepare('SELECT reason, size, mtime_ms AS mtimeMs FROM import_problems WHERE path = ? AND size IS NOT NULL AND mtime_ms IS NOT NULL');
   }
 
   /** Remembers the imported folders (a later import re-scans them). */
@@ -75,6 +82,11 @@ export class ImportStore {
     return this.knownPathStatement.get(file) as { size: number; mtimeMs: number; hash: string } | undefined;
   }
 
+  /** Why this file could not be imported last time, when that was its content, with the size and time it had then. */
+  knownProblem(file: string): { reason: string; size: number; mtimeMs: number } | undefined {
+    return this.knownProblemStatement.get(file) as { reason: string; size: number; mtimeMs: number } | undefined;
+  }
+
   hasImage(hash: string): boolean {
     return this.hasImageStatement.get(hash) !== undefined;
   }
@@ -87,7 +99,10 @@ export class ImportStore {
   record(files: ExaminedFile[]): RecordedCounts {
     const counts: RecordedCounts = { added: 0, newPaths: 0, unchanged: 0, labelled: 0 };
     const markPresent = this.db.prepare('UPDATE image_paths SET missing = 0 WHERE path = ?');
-    const recordProblem = this.db.prepare('INSERT INTO import_problems (path, reason, seen_at) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, seen_at = excluded.seen_at');
+    const recordProblem = this.db.prepare(
+      `INSERT INTO import_problems (path, reason, seen_at, size, mtime_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, seen_at = excluded.seen_at, size = excluded.size, mtime_ms = excluded.mtime_ms`,
+    );
     const clearProblem = this.db.prepare('DELETE FROM import_problems WHERE path = ?');
     const imageId = this.db.prepare('SELECT id FROM images WHERE hash = ?').pluck();
     const classByName = this.db.prepare('SELECT id FROM classes WHERE name = ?').pluck();
@@ -108,7 +123,7 @@ export class ImportStore {
           continue;
         }
         if (file.kind === 'problem') {
-          recordProblem.run(file.path, file.reason, now);
+          recordProblem.run(file.path, file.reason, now, file.size ?? null, file.mtimeMs ?? null);
           continue;
         }
         clearProblem.run(file.path);

@@ -217,7 +217,11 @@ export class LibraryStore {
     return this.requireClass(id);
   }
 
-  /** Moves every image of `from` into `into`, then deletes `from`; undoable like any labelling (by the same origin). */
+  /**
+   * Moves every image of `from` into `into`, then deletes `from`. Like deleting a class, it cannot be
+   * undone: undo entries that would bring back `from` are dropped (replaying them would name a class
+   * that no longer exists).
+   */
   mergeClasses(from: number, into: number, origin: string | null = null): ClassInfo {
     if (from === into) throw new GraftError('conflict', 'A class cannot be merged into itself.');
     this.requireClass(from);
@@ -225,6 +229,7 @@ export class LibraryStore {
     this.db.transaction(() => {
       const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(from) as { id: number }[]).map((r) => r.id);
       this.applyLabels(ids, into, origin);
+      this.db.prepare('DELETE FROM label_edits WHERE before = ? OR after = ?').run(from, from);
       this.db.prepare('DELETE FROM classes WHERE id = ?').run(from);
       this.renumber();
     })();

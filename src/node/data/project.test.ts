@@ -1,10 +1,13 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test-support/tempDir';
 import { GRAFT_APPLICATION_ID, LATEST_SCHEMA_VERSION } from './migrations';
 import { createProject, openProject } from './project';
 import { openSqlite } from './sqlite';
+import { distPath } from '../paths';
 
 let temp: ReturnType<typeof makeTempDir>;
 beforeEach(() => (temp = makeTempDir()));
@@ -67,6 +70,29 @@ describe('project files', () => {
   it('says clearly when the file does not exist or is a folder', () => {
     expect(() => openProject(path.join(temp.dir, 'nope.graft'))).toThrow(expect.objectContaining({ code: 'not_found' }));
     expect(() => openProject(temp.dir)).toThrow(expect.objectContaining({ code: 'not_a_project' }));
+  });
+
+  it('refuses a named pipe at once, with a sentence, instead of waiting for a writer', () => {
+    const fifo = path.join(temp.dir, 'pipe.graft');
+    execFileSync('mkfifo', [fifo]);
+    // In its own process: were the pipe opened for reading, that process would wait forever.
+    const run = spawnSync(process.execPath, [distPath('cli.cjs'), 'project', 'info', fifo], { env: { ...process.env, GRAFT_HOME: temp.dir }, encoding: 'utf8', timeout: 15_000 });
+    expect(run.error, 'graft project info on a FIFO did not return').toBeUndefined();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/pipe\.graft is a named pipe \(FIFO\), not a Graft project file/);
+  });
+
+  it('refuses sockets, devices and folders by what they are', async () => {
+    const socketFile = path.join(temp.dir, 's.graft');
+    const server = net.createServer().listen(socketFile);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      expect(() => openProject(socketFile)).toThrow(expect.objectContaining({ code: 'not_a_project', message: expect.stringMatching(/is a socket, not a Graft project file/) }));
+    } finally {
+      server.close();
+    }
+    expect(() => openProject('/dev/null')).toThrow(expect.objectContaining({ code: 'not_a_project', message: expect.stringMatching(/null is a device, not a Graft project file/) }));
+    expect(() => openProject(temp.dir)).toThrow(expect.objectContaining({ code: 'not_a_project', message: expect.stringMatching(/is a folder, not a Graft project file/) }));
   });
 
   it('applies missing migrations when an older project is opened', () => {

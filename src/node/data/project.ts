@@ -52,26 +52,60 @@ function readInfo(db: Sqlite, file: string): ProjectInfo {
   };
 }
 
+/** What a file system entry is, when it is not a file a project could be (null when it is a regular file). */
+function notAFile(stat: fs.Stats): string | null {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (!stat.isFile()) return 'not a regular file';
+  return null;
+}
+
+function describeOpenError(file: string, error: unknown): GraftError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new GraftError('not_found', `There is no file at ${file}.`);
+  if (code === 'EACCES' || code === 'EPERM') return new GraftError('not_a_project', `${file} cannot be read: permission denied.`);
+  return new GraftError('not_a_project', `${file} cannot be read (${code ?? String(error)}).`);
+}
+
+/** The first 16 bytes of a regular file; anything else (a pipe, a socket, a device, a folder) is refused by what it is. */
+function readHeader(file: string): Buffer {
+  let stat: fs.Stats;
+  try {
+    // Looked at before it is opened: opening a named pipe would wait for a writer, forever.
+    stat = fs.statSync(file);
+  } catch (error) {
+    throw describeOpenError(file, error);
+  }
+  const kind = notAFile(stat);
+  if (kind) throw new GraftError('not_a_project', `${file} is ${kind}, not a Graft project file.`);
+  let fd: number;
+  try {
+    // Non-blocking, and checked again once open: the file may have been replaced meanwhile.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (error) {
+    throw describeOpenError(file, error);
+  }
+  try {
+    const swapped = notAFile(fs.fstatSync(fd));
+    if (swapped) throw new GraftError('not_a_project', `${file} is ${swapped}, not a Graft project file.`);
+    const header = Buffer.alloc(16);
+    fs.readSync(fd, header, 0, 16, 0);
+    return header;
+  } catch (error) {
+    throw error instanceof GraftError ? error : describeOpenError(file, error);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Reads a file's header and SQLite identity without changing it, and says in a sentence why it
  * cannot be opened as a project, if it cannot.
  */
 export function checkProjectFile(file: string): void {
-  let header: Buffer;
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      header = Buffer.alloc(16);
-      fs.readSync(fd, header, 0, 16, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GraftError('not_found', `There is no file at ${file}.`);
-    if (code === 'EISDIR') throw new GraftError('not_a_project', `${file} is a folder, not a Graft project file.`);
-    throw new GraftError('not_a_project', `${file} cannot be read (${code ?? String(error)}).`);
-  }
+  const header = readHeader(file);
   if (header.toString('latin1') !== SQLITE_HEADER) {
     throw new GraftError('not_a_project', `${path.basename(file)} is not a Graft project: it is not a database file.`);
   }

@@ -2,7 +2,10 @@
  * Reading a photo file safely: checked with fstat before a byte is read (a regular file, not a
  * pipe or a device, and not absurdly large), its SHA-256 content hash computed, and its bytes kept
  * for decoding only when the file is small enough to hold — a larger one is hashed as a stream and
- * decoded from disk. Memory per photo in flight is therefore bounded, whatever the files.
+ * decoded from disk. The bytes held whole by all the photos in flight together are capped too
+ * (32 photos in flight of 60 MiB each would hold 1.9 GB): past the cap, files are streamed like
+ * large ones until the photos before them are decoded and `release` their share. Memory for file
+ * bytes is therefore bounded, whatever the files.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,13 +16,33 @@ export const MAX_PHOTO_BYTES = 1024 ** 3;
 /** Files up to this size are read whole (one read serves the hash and the decoder). */
 const READ_WHOLE_BYTES = 64 * 1024 ** 2;
 const STREAM_CHUNK = 1024 ** 2;
+/** Bytes of files read whole that all the photos in flight may hold at once. */
+export const WHOLE_BYTES_IN_FLIGHT = 256 * 1024 ** 2;
+let wholeBytesHeld = 0;
 
 export interface PhotoStat {
   size: number;
   mtimeMs: number;
 }
 
-export type ReadPhoto = { ok: true; stat: PhotoStat; hash: string; bytes: Buffer | null } | { ok: false; stat: PhotoStat | null; reason: string };
+export type ReadPhoto =
+  | {
+      ok: true;
+      stat: PhotoStat;
+      hash: string;
+      /** The file's bytes, or null: decode it from disk. */
+      bytes: Buffer | null;
+      /** Gives the bytes' share of WHOLE_BYTES_IN_FLIGHT back: call it once they are decoded (again: no effect). */
+      release(): void;
+    }
+  | { ok: false; stat: PhotoStat | null; reason: string };
+
+/** The bytes held whole right now (for tests). */
+export function wholeBytesInFlight(): number {
+  return wholeBytesHeld;
+}
+
+const nothingToRelease = () => {};
 
 /** Why a file is not one to read as a photo, from its stat; null when it is. */
 export function notAPhotoFile(stat: fs.Stats): string | null {
@@ -57,9 +80,21 @@ export async function readPhoto(file: string): Promise<ReadPhoto> {
     const problem = notAPhotoFile(info);
     if (problem) return { ok: false, stat, reason: problem };
     const hash = createHash('sha256');
-    if (info.size <= READ_WHOLE_BYTES) {
-      const bytes = await handle.readFile();
-      return { ok: true, stat, hash: hash.update(bytes).digest('hex'), bytes };
+    if (info.size <= READ_WHOLE_BYTES && wholeBytesHeld + info.size <= WHOLE_BYTES_IN_FLIGHT) {
+      // Taken before the read: the photos loading at the same time see it.
+      wholeBytesHeld += info.size;
+      let held = true;
+      const release = () => {
+        if (held) wholeBytesHeld -= info.size;
+        held = false;
+      };
+      try {
+        const bytes = await handle.readFile();
+        return { ok: true, stat, hash: hash.update(bytes).digest('hex'), bytes, release };
+      } catch (error) {
+        release();
+        throw error;
+      }
     }
     const chunk = Buffer.allocUnsafe(STREAM_CHUNK);
     for (;;) {
@@ -67,7 +102,7 @@ export async function readPhoto(file: string): Promise<ReadPhoto> {
       if (bytesRead === 0) break;
       hash.update(chunk.subarray(0, bytesRead));
     }
-    return { ok: true, stat, hash: hash.digest('hex'), bytes: null };
+    return { ok: true, stat, hash: hash.digest('hex'), bytes: null, release: nothingToRelease };
   } catch (error) {
     return { ok: false, stat: null, reason: describeFsError(error) };
   } finally {

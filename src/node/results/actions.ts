@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ERROR_LABEL, UNKNOWN_LABEL, type ActionPlan, type ActionRequest, type ActionResult, type ClassifiedPhoto, type PlannedOperation } from '../../shared/api/classify';
+import { GraftError } from '../../shared/api/errors';
 import type { JobContext } from '../../shared/jobs/jobContext';
 import type { ClassifiedStore } from '../data/classifiedStore';
 import type { ProjectStores } from '../data/projectStores';
@@ -145,7 +146,8 @@ function steps(stores: ProjectStores, request: ActionRequest, collected: Suggest
     case 'csv':
     case 'json': {
       const file = path.resolve(request.target!);
-      return [{ operation: { source: `${store.count(request.filter)} photos`, destination: file, note: fs.existsSync(file) ? 'replaces the existing file' : null, skip: false }, photo: null }];
+      const note = !fs.existsSync(file) ? null : request.overwrite ? 'replaces the existing file' : 'a file is already there: it is replaced only if you confirm (--force in the graft command)';
+      return [{ operation: { source: `${store.count(request.filter)} photos`, destination: file, note, skip: false }, photo: null }];
     }
     case 'copy':
     case 'move':
@@ -187,19 +189,29 @@ export function planAction(stores: ProjectStores, request: ActionRequest): Actio
     if (step.operation.skip) skipped++;
     if (operations.length < PREVIEW) operations.push(step.operation);
   }
-  return { action: request.action, summary: describe(request, total, skipped, true), total, skipped, operations };
+  const replacesFiles = (request.action === 'csv' || request.action === 'json') && fs.existsSync(path.resolve(request.target!)) ? [path.resolve(request.target!)] : [];
+  return { action: request.action, summary: describe(request, total, skipped, true), total, skipped, operations, replacesFiles };
+}
+
+/** A results file is never replaced unless the request says so (the user was asked, or gave --force). */
+function refuseToReplace(file: string, request: ActionRequest): void {
+  if (request.overwrite || !fs.existsSync(file)) return;
+  throw new GraftError('already_exists', `${file} already exists, and Graft replaces a file only when asked: confirm replacing it in the app, or add --force to the graft command (or choose another file).`);
 }
 
 export function applyAction(stores: ProjectStores, request: ActionRequest, context: JobContext): ActionResult {
   const store = stores.classified;
   if (request.action === 'csv' || request.action === 'json') {
+    const file = path.resolve(request.target!);
+    refuseToReplace(file, request);
     const total = store.count(request.filter);
     let done = 0;
-    writeResultsFile(path.resolve(request.target!), request.action, store.select(request.filter), () => {
+    // Checked again before the written file takes the name: one may have appeared meanwhile.
+    writeResultsFile(file, request.action, store.select(request.filter), () => {
       done++;
       if (done % 500 === 0) context.signal.throwIfAborted();
       context.progress(done, total, 'photos', 'Writing results');
-    });
+    }, () => refuseToReplace(file, request));
     return { action: request.action, done, skipped: 0, failed: [], summary: describe(request, done, 0, false) };
   }
   const total = store.count(request.filter);

@@ -14,22 +14,31 @@ export function photoJson(photo: Pick<ClassifiedPhoto, 'path' | 'label' | 'confi
   return JSON.stringify({ path: photo.path, class: photo.label, confidence: photo.confidence, top: photo.top, error: photo.error });
 }
 
-/** Writes the photos to `file` (format by `kind`) through a temporary file renamed at the end. */
-export function writeResultsFile(file: string, kind: 'csv' | 'json', photos: Iterable<ClassifiedPhoto>, onRow?: () => void): number {
+/**
+ * Writes the photos to `file` (format by `kind`) through a temporary file renamed at the end;
+ * `beforeRename` may still refuse (throw), and the temporary file is then removed.
+ */
+export function writeResultsFile(file: string, kind: 'csv' | 'json', photos: Iterable<ClassifiedPhoto>, onRow?: () => void, beforeRename?: () => void): number {
   const partial = `${file}.partial`;
   const fd = fs.openSync(partial, 'w');
   let rows = 0;
   try {
-    fs.writeSync(fd, kind === 'csv' ? csvRow(CSV_HEADER) : '[\n');
-    for (const photo of photos) {
-      fs.writeSync(fd, kind === 'csv' ? photoCsvRow(photo) : `${rows ? ',\n' : ''}  ${photoJson(photo)}`);
-      rows++;
-      onRow?.();
+    try {
+      fs.writeSync(fd, kind === 'csv' ? csvRow(CSV_HEADER) : '[\n');
+      for (const photo of photos) {
+        fs.writeSync(fd, kind === 'csv' ? photoCsvRow(photo) : `${rows ? ',\n' : ''}  ${photoJson(photo)}`);
+        rows++;
+        onRow?.();
+      }
+      if (kind === 'json') fs.writeSync(fd, '\n]\n');
+    } finally {
+      fs.closeSync(fd);
     }
-    if (kind === 'json') fs.writeSync(fd, '\n]\n');
-  } finally {
-    fs.closeSync(fd);
+    beforeRename?.();
+    fs.renameSync(partial, file);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
   }
-  fs.renameSync(partial, file);
   return rows;
 }

@@ -207,6 +207,8 @@ export const ActionRequest = z
     action: ActionKind,
     /** The file (csv, json) or folder (copy, move, link) to write to. */
     target: z.string().trim().min(1).optional(),
+    /** csv, json: replace the file if one is there (the app asks first; the CLI needs --force). Otherwise an existing file is refused. */
+    overwrite: z.boolean().optional(),
   })
   .strict()
   .refine((r) => !['csv', 'json', 'copy', 'move', 'link'].includes(r.action) || r.target, { message: 'Choose where to write.', path: ['target'] });
@@ -231,6 +233,8 @@ export const ActionPlan = z.object({
   skipped: z.number().int(),
   /** The first operations, to preview. */
   operations: z.array(PlannedOperation),
+  /** Existing files applying would replace (csv, json): applied only with `overwrite`. */
+  replacesFiles: z.array(z.string()),
 });
 export type ActionPlan = z.infer<typeof ActionPlan>;
 

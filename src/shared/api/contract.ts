@@ -10,7 +10,7 @@ import { ActionPlan, ActionRequest, AddedToLibrary, ClassifierInfo, ClassifySumm
 import { FileDialogOptions, FolderListing, FolderQuery, Places, SaveDialogOptions } from './files';
 import { Job } from './jobs';
 import { ClassInfo, ClassSplitCount, ImageQuery, LibraryPage, LibrarySummary, PhotoDetails, Split } from './library';
-import { AppInfo, AppSettings, ProjectInfo, RecentProject } from './projects';
+import { AppInfo, AppSettings, LogTail, ProjectInfo, RecentProject } from './projects';
 import { BackboneInfo, PhotoBytes, RunPrediction, RunSummary, TryItResult } from './training';
 import { Change, JobRequest } from '../jobs/registry';
 
@@ -33,6 +33,8 @@ const WithOrigin = z.object({ origin: Origin.optional() }).strict();
 /** Requests: method name → params schema and result schema. */
 export const methods = {
   'app.info': { params: NoParams, result: AppInfo },
+  /** The log file's path and its last lines: what went wrong, for people and bug reports. */
+  'app.log': { params: NoParams, result: LogTail },
   'projects.recent': { params: NoParams, result: z.array(RecentProject) },
   'settings.get': { params: NoParams, result: AppSettings },
   'settings.set': { params: AppSettings.partial().strict(), result: AppSettings },

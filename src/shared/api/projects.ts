@@ -37,3 +37,7 @@ export const AppSettings = z.object({
   compute: z.enum(['auto', 'cpu']).default('auto'),
 });
 export type AppSettings = z.output<typeof AppSettings>;
+
+/** The end of the app's log file, for "Show log" (file null: this process keeps no log file). */
+export const LogTail = z.object({ file: z.string().nullable(), lines: z.array(z.string()) });
+export type LogTail = z.infer<typeof LogTail>;

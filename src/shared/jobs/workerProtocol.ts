@@ -25,7 +25,8 @@ export const ProgressMessage = z.object({
 export const FromWorker = z.discriminatedUnion('type', [
   ProgressMessage,
   z.object({ type: z.literal('done'), result: z.unknown() }),
-  z.object({ type: z.literal('failed'), message: z.string() }),
+  /** `stack`: where it failed in the worker, for the log (the message is what people see). */
+  z.object({ type: z.literal('failed'), message: z.string(), stack: z.string().optional() }),
   z.object({ type: z.literal('cancelled') }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;

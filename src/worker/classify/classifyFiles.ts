@@ -47,11 +47,13 @@ export async function classifyFiles(files: string[], problems: Problem[], classi
     if (!read.ok) return failed(outcome, read.reason);
     outcome.hash = read.hash;
     const known = sink.byHash(read.hash);
-    if (known) return { pixels: null, data: { kind: 'done', reused: true, outcome: { ...outcome, top: known } } };
     try {
+      if (known) return { pixels: null, data: { kind: 'done', reused: true, outcome: { ...outcome, top: known } } };
       return { pixels: await modelPixels(await uprightRgb(read.bytes ?? file, side), size, classifier.crop), data: { kind: 'decoded', outcome } };
     } catch (error) {
       return failed(outcome, describeDecodeError(error, read.bytes ?? undefined));
+    } finally {
+      read.release();
     }
   };
 

@@ -16,7 +16,7 @@ import type { ExaminedFile, FolderSays } from '../../node/data/importStore';
 import { isAvailable, lookupBackbone } from '../../node/models/modelStore';
 import { decodeSide, modelPixels, perceptualHash, thumbnailJpeg, uprightRgb, type CropMode } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
-import { readPhoto, statPhoto } from '../../node/photos/photoFile';
+import { readPhoto, statPhoto, type PhotoStat } from '../../node/photos/photoFile';
 import { thumbnailPath } from '../../node/photos/thumbnails';
 import { featureModel, FEATURE_BATCH, preprocessingKey } from '../ml/features';
 import { findPhotos } from '../pipeline/findPhotos';
@@ -30,6 +30,13 @@ const IMPORT_CROP: CropMode = 'center';
 interface Candidate {
   root: string;
   path: string;
+}
+
+/** What decoding a new photo tells about it. */
+interface DecodedPhoto {
+  width: number;
+  height: number;
+  format: string;
 }
 
 /** The backbone whose features an import computes: the project's, when its files are here. */
@@ -66,48 +73,74 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   };
   // Photos imported before Graft computed perceptual hashes get theirs when their file is met again.
   const withoutPerceptualHash = stores.splits.withoutPerceptualHash();
+  const perceptual: { hash: string; phash: string | null }[] = [];
+  const folderSays = (candidate: Candidate): FolderSays | null => (params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path), path.basename(candidate.root)) : null);
   const { ratios, seed } = stores.settings.splitSettings();
   const backbone = importBackbone();
   const side = decodeSide(backbone?.inputSize ?? 0);
+  // Copies within the folders are decoded once: the first to get there decodes, the others wait
+  // for its outcome and are the same problem, or the same new photo — reported as new, not known
+  // (a known photo must be recorded already, and the copy may be recorded before the original):
+  // whichever the store records first adds the photo, the others add their paths.
+  const decodedOnce = new Map<string, Promise<DecodedPhoto | { reason: string }>>();
 
-  const folderSays = (candidate: Candidate): FolderSays | null => (params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path), path.basename(candidate.root)) : null);
-  const perceptual: { hash: string; phash: string | null }[] = [];
+  const newFile = (candidate: Candidate, hash: string, stat: PhotoStat, photo: DecodedPhoto): ExaminedFile => {
+    const fromFolders = folderSays(candidate) ?? { label: null, split: null };
+    return {
+      kind: 'new',
+      path: candidate.path,
+      hash,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      ...photo,
+      label: fromFolders.label,
+      split: fromFolders.split ?? autoSplit(hash, seed, ratios),
+      splitSource: fromFolders.split ? 'folder' : 'auto',
+    };
+  };
 
   const load = async (candidate: Candidate): Promise<{ pixels: Buffer | null; data: ExaminedFile }> => {
-    const problem = (reason: string) => ({ pixels: null, data: { kind: 'problem' as const, path: candidate.path, reason } });
+    // A problem with the file's content is remembered with its size and time (see ExaminedFile).
+    const problem = (reason: string, content?: PhotoStat | null) => ({ pixels: null, data: { kind: 'problem' as const, path: candidate.path, reason, ...content } });
     const stat = await statPhoto(candidate.path);
     if ('reason' in stat) return problem(stat.reason);
     const known = stores.imports.knownPath(candidate.path);
     if (known && known.size === stat.stat.size && known.mtimeMs === stat.stat.mtimeMs && !withoutPerceptualHash.has(known.hash)) return { pixels: null, data: { kind: 'unchanged', path: candidate.path } };
+    // Not read again while unchanged: a large file that is not a photo would be hashed at every import.
+    const knownProblem = stores.imports.knownProblem(candidate.path);
+    if (knownProblem && knownProblem.size === stat.stat.size && knownProblem.mtimeMs === stat.stat.mtimeMs) return problem(knownProblem.reason, stat.stat);
     const read = await readPhoto(candidate.path);
-    if (!read.ok) return problem(read.reason);
-    const { size, mtimeMs } = read.stat;
-    if (stores.imports.hasImage(read.hash)) {
-      if (withoutPerceptualHash.delete(read.hash)) await uprightRgb(read.bytes ?? candidate.path, side).then(async (rgb) => perceptual.push({ hash: read.hash, phash: await perceptualHash(rgb) }), () => {});
-      return { pixels: null, data: { kind: 'known', path: candidate.path, hash: read.hash, size, mtimeMs, folder: folderSays(candidate) } };
+    if (!read.ok) return problem(read.reason, read.stat);
+    const { hash } = read;
+    // Only the first of a photo's copies decodes its bytes; the others give theirs back at once.
+    if (stores.imports.hasImage(hash)) {
+      if (withoutPerceptualHash.delete(hash)) await uprightRgb(read.bytes ?? candidate.path, side).then(async (rgb) => perceptual.push({ hash, phash: await perceptualHash(rgb) }), () => {});
+      read.release();
+      return { pixels: null, data: { kind: 'known', path: candidate.path, hash, size: read.stat.size, mtimeMs: read.stat.mtimeMs, folder: folderSays(candidate) } };
     }
-    try {
-      const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
-      await writeThumbnail(env.project.path, read.hash, await thumbnailJpeg(rgb));
-      perceptual.push({ hash: read.hash, phash: await perceptualHash(rgb) });
-      const fromFolders = folderSays(candidate) ?? { label: null, split: null };
-      const data: ExaminedFile = {
-        kind: 'new',
-        path: candidate.path,
-        hash: read.hash,
-        size,
-        mtimeMs,
-        width: rgb.original.width,
-        height: rgb.original.height,
-        format: rgb.original.format,
-        label: fromFolders.label,
-        split: fromFolders.split ?? autoSplit(read.hash, seed, ratios),
-        splitSource: fromFolders.split ? 'folder' : 'auto',
-      };
-      return { pixels: backbone ? await modelPixels(rgb, backbone.inputSize, IMPORT_CROP) : null, data };
-    } catch (error) {
-      return problem(describeDecodeError(error, read.bytes ?? undefined));
+    const earlier = decodedOnce.get(hash);
+    if (earlier) {
+      read.release();
+      const outcome = await earlier;
+      return 'reason' in outcome ? problem(outcome.reason, read.stat) : { pixels: null, data: newFile(candidate, hash, read.stat, outcome) };
     }
+    let pixels: Buffer | null = null;
+    const decoding = (async (): Promise<DecodedPhoto | { reason: string }> => {
+      try {
+        const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
+        await writeThumbnail(env.project.path, hash, await thumbnailJpeg(rgb));
+        perceptual.push({ hash, phash: await perceptualHash(rgb) });
+        if (backbone) pixels = await modelPixels(rgb, backbone.inputSize, IMPORT_CROP);
+        return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format };
+      } catch (error) {
+        return { reason: describeDecodeError(error, read.bytes ?? undefined) };
+      } finally {
+        read.release();
+      }
+    })();
+    decodedOnce.set(hash, decoding);
+    const outcome = await decoding;
+    return 'reason' in outcome ? problem(outcome.reason, read.stat) : { pixels, data: newFile(candidate, hash, read.stat, outcome) };
   };
 
   const model: PixelModel | null = backbone ? await featureModel(backbone) : null;

@@ -234,7 +234,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
 
   env.progress(0, photos.length, 'photos', 'Reading photos');
   const input = await inputs(stores, photos, backbone, params, env, options.recomputeFeatures ?? false);
-  if (input.unreadable.length) notes.push(`${input.unreadable.length} labelled photos could not be read and were left out: ${input.unreadable.slice(0, 5).map((u) => `${u.path} (${u.reason})`).join(', ')}${input.unreadable.length > 5 ? ', …' : ''}.`);
+  if (input.unreadable.length) notes.push(`${input.unreadable.length === 1 ? '1 labelled photo could not be read and was' : `${input.unreadable.length} labelled photos could not be read and were`} left out: ${input.unreadable.slice(0, 5).map((u) => `${u.path} (${u.reason})`).join(', ')}${input.unreadable.length > 5 ? ', …' : ''}.`);
   const sets = splitSets(photos.filter((p) => input.rows.has(p.hash)), params.seed);
   notes.push(...sets.notes, ...libraryNotes(stores));
 

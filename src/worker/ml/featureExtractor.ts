@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pixelScaling, type Backbone } from '../../shared/catalogue';
 import { backboneFolder } from '../../node/models/modelStore';
 import type { LayerWeights } from '../../shared/modelWeights';
+import { readModelManifest, weightFilesOf } from './modelManifest';
 import { tf } from './tensorflow';
 
 /** The published model as it is (with its ImageNet head where it has one), or with a run's fine-tuned layers. */
@@ -17,27 +18,28 @@ export async function loadBackboneModel(backbone: Backbone, folder = backboneFol
   return model;
 }
 
-/** A TensorFlow.js model's files (model.json beside its weight files) as in-memory artifacts. */
+/**
+ * A TensorFlow.js model's files (model.json beside its weight files) as in-memory artifacts. The
+ * weight files are read only from inside the folder, whatever model.json lists.
+ */
 function readArtifacts(folder: string): tf.io.ModelArtifacts {
-  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const data = Buffer.concat(manifest.weightsManifest.flatMap((group) => group.paths.map((p) => fs.readFileSync(path.join(folder, p)))));
+  const manifest = readModelManifest(folder);
+  const data = Buffer.concat(weightFilesOf(manifest, folder).map((file) => fs.readFileSync(path.join(folder, file))));
+  const groups = manifest.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[] | undefined;
   return {
-    modelTopology: manifest.modelTopology,
-    weightSpecs: manifest.weightsManifest.flatMap((group) => group.weights),
+    modelTopology: manifest.modelTopology as object,
+    weightSpecs: (groups ?? []).flatMap((group) => group.weights),
     weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
   };
 }
 
 /** A TensorFlow.js layers model from a folder, read from disk. */
-export function loadLayersModelFolder(folder: string): Promise<tf.LayersModel> {
+export async function loadLayersModelFolder(folder: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(readArtifacts(folder)));
 }
 
 /** A TensorFlow.js graph model from a folder, read from disk. */
-export function loadGraphModelFolder(folder: string): Promise<tf.GraphModel> {
+export async function loadGraphModelFolder(folder: string): Promise<tf.GraphModel> {
   return tf.loadGraphModel(tf.io.fromMemory(readArtifacts(folder)));
 }
 

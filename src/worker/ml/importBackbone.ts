@@ -14,6 +14,7 @@ import { pixelScaling, type Backbone, type Preprocessing } from '../../shared/ca
 import type { ImportBackboneResult } from '../../shared/api/training';
 import { GraftError } from '../../shared/api/errors';
 import { loadBackboneModel, loadFeatureExtractor, loadGraphModelFolder } from './featureExtractor';
+import { readModelManifest, weightFilesOf } from './modelManifest';
 import { Head } from './head';
 import { backboneFolder, IMPORTED_DESCRIPTION, lookupBackbone, modelsDir } from '../../node/models/modelStore';
 import { classifierToOnnx } from '../onnx/kerasToOnnx';
@@ -32,12 +33,6 @@ export async function importBackboneJob(params: ImportBackboneParams): Promise<I
   await initTensorflow();
   const { backbone, onnxProblem } = await importBackbone(params);
   return { id: backbone.id, title: backbone.title, inputSize: backbone.inputSize, featureLayer: backbone.featureLayer, featureSize: backbone.featureSize, folder: backboneFolder(backbone), onnxProblem };
-}
-
-interface Manifest {
-  format?: string;
-  modelTopology?: { node?: unknown };
-  weightsManifest?: { paths: string[] }[];
 }
 
 function slug(text: string): string {
@@ -93,9 +88,10 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
   const tflite = tfliteFile(source);
   const manifestFile = path.join(source, 'model.json');
   if (!tflite && !fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model, or a .tflite file.`);
-  const manifest = tflite ? {} : (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Manifest);
-  const graph = manifest.format === 'graph-model' || Boolean(manifest.modelTopology?.node);
-  const files = tflite ? [] : ['model.json', ...(manifest.weightsManifest ?? []).flatMap((g) => g.paths)];
+  const manifest = tflite ? {} : readModelManifest(source);
+  const graph = manifest.format === 'graph-model' || Boolean((manifest.modelTopology as { node?: unknown } | undefined)?.node);
+  // Checked to stay inside the folder: they are joined to the models folder below.
+  const files = tflite ? [] : ['model.json', ...weightFilesOf(manifest, source)];
   for (const f of files) if (!fs.existsSync(path.join(source, f))) throw new GraftError('not_found', `${source} lacks the weight file ${f} that model.json lists.`);
 
   const name = params.name ?? (tflite === source ? path.basename(source, path.extname(source)) : path.basename(source));
