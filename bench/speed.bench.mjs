@@ -7,7 +7,7 @@
 //   3. Classification: `graft classify` into a CSV, photos/s, beside the reference's photos/s.
 //   4. CLI start: `graft --version` and `graft classes` (median of 7).
 //   5. Grid at 100k photos: label keypress → row committed in SQLite, median of 20, in Chromium.
-// Usage: npm run build && node bench/speed.bench.mjs [--dir /tmp/graft-speed] [--skip-grid]
+// Usage: npm run build && node bench/speed.bench.mjs [--dir /tmp/graft-speed] [--skip-grid | --grid-only]
 // Prints numbers; asserts nothing. Run it on an idle machine: the ratios are what count.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,46 +53,49 @@ async function reference(modelFile, files) {
   return seconds(started);
 }
 
-// 1. Folder → evaluated model, cold.
-const project = path.join(dir, 'cd.graft');
-let started = Date.now();
-const imported = graft('import', dataset, '--project', project, '--folder-labels');
-const importSeconds = seconds(started);
-started = Date.now();
-const trained = graft('train', '--project', project);
-const trainSeconds = seconds(started);
-const exported = path.join(dir, 'model');
-graft('export', '--project', project, '--out', exported);
-const files = photosOf(dataset);
-const referenceSeconds = await reference(path.join(exported, 'model.onnx'), files);
-const graftSeconds = importSeconds + trainSeconds;
-console.log(`1. folder → evaluated model (${imported.added} photos, ${(100 * trained.evaluation.accuracy).toFixed(2)} % on ${trained.evaluation.count} test photos):`);
-console.log(`   graft import ${importSeconds.toFixed(1)} s + graft train ${trainSeconds.toFixed(1)} s = ${graftSeconds.toFixed(1)} s; naive reference ${referenceSeconds.toFixed(1)} s; ratio ${(graftSeconds / referenceSeconds).toFixed(2)}`);
-console.log(`   features computed at import: ${trained.featuresComputed === 0 ? 'all (train computed none)' : `train computed ${trained.featuresComputed}`}; engine: ${trained.engine ?? 'cache'}`);
+const gridOnly = process.argv.includes('--grid-only');
+if (!gridOnly) {
+  // 1. Folder → evaluated model, cold.
+  const project = path.join(dir, 'cd.graft');
+  let started = Date.now();
+  const imported = graft('import', dataset, '--project', project, '--folder-labels');
+  const importSeconds = seconds(started);
+  started = Date.now();
+  const trained = graft('train', '--project', project);
+  const trainSeconds = seconds(started);
+  const exported = path.join(dir, 'model');
+  graft('export', '--project', project, '--out', exported);
+  const files = photosOf(dataset);
+  const referenceSeconds = await reference(path.join(exported, 'model.onnx'), files);
+  const graftSeconds = importSeconds + trainSeconds;
+  console.log(`1. folder → evaluated model (${imported.added} photos, ${(100 * trained.evaluation.accuracy).toFixed(2)} % on ${trained.evaluation.count} test photos):`);
+  console.log(`   graft import ${importSeconds.toFixed(1)} s + graft train ${trainSeconds.toFixed(1)} s = ${graftSeconds.toFixed(1)} s; naive reference ${referenceSeconds.toFixed(1)} s; ratio ${(graftSeconds / referenceSeconds).toFixed(2)}`);
+  console.log(`   features computed at import: ${trained.featuresComputed === 0 ? 'all (train computed none)' : `train computed ${trained.featuresComputed}`}; engine: ${trained.engine ?? 'cache'}`);
 
-// 2. Retrain after 10 labels change.
-const relabel = photosOf(path.join(dataset, 'train', 'cats')).slice(0, 10);
-graft('label', 'dogs', ...relabel, '--project', project);
-started = Date.now();
-const retrained = graft('train', '--project', project);
-console.log(`2. retrain after 10 labels changed: ${seconds(started).toFixed(1)} s end to end (the job itself: features ${retrained.extractSeconds.toFixed(2)} s, head ${retrained.trainSeconds.toFixed(2)} s)`);
-graft('label', 'cats', ...relabel, '--project', project);
+  // 2. Retrain after 10 labels change.
+  const relabel = photosOf(path.join(dataset, 'train', 'cats')).slice(0, 10);
+  graft('label', 'dogs', ...relabel, '--project', project);
+  started = Date.now();
+  const retrained = graft('train', '--project', project);
+  console.log(`2. retrain after 10 labels changed: ${seconds(started).toFixed(1)} s end to end (the job itself: features ${retrained.extractSeconds.toFixed(2)} s, head ${retrained.trainSeconds.toFixed(2)} s)`);
+  graft('label', 'cats', ...relabel, '--project', project);
 
-// 3. Classification, against the same reference.
-started = Date.now();
-const classified = graft('classify', dataset, '--model', exported, '--out', path.join(dir, 'results.csv'));
-const classifySeconds = seconds(started);
-const graftRate = classified.found / classifySeconds;
-const referenceRate = files.length / referenceSeconds;
-console.log(`3. classify ${classified.found} photos: ${classifySeconds.toFixed(1)} s end to end = ${graftRate.toFixed(1)} photos/s (the job: ${classified.photosPerSecond.toFixed(1)} photos/s, ${classified.engine}); reference ${referenceRate.toFixed(1)} photos/s; ratio ${(graftRate / referenceRate).toFixed(2)}`);
+  // 3. Classification, against the same reference.
+  started = Date.now();
+  const classified = graft('classify', dataset, '--model', exported, '--out', path.join(dir, 'results.csv'));
+  const classifySeconds = seconds(started);
+  const graftRate = classified.found / classifySeconds;
+  const referenceRate = files.length / referenceSeconds;
+  console.log(`3. classify ${classified.found} photos: ${classifySeconds.toFixed(1)} s end to end = ${graftRate.toFixed(1)} photos/s (the job: ${classified.photosPerSecond.toFixed(1)} photos/s, ${classified.engine}); reference ${referenceRate.toFixed(1)} photos/s; ratio ${(graftRate / referenceRate).toFixed(2)}`);
 
-// 4. CLI start.
-const time = (...args) => {
-  const t = process.hrtime.bigint();
-  execFileSync(process.execPath, [cli, ...args], { env });
-  return Number(process.hrtime.bigint() - t) / 1e6;
-};
-console.log(`4. graft --version: median ${median(Array.from({ length: 7 }, () => time('--version'))).toFixed(0)} ms; graft classes: median ${median(Array.from({ length: 7 }, () => time('classes', '--project', project))).toFixed(0)} ms`);
+  // 4. CLI start.
+  const time = (...args) => {
+    const t = process.hrtime.bigint();
+    execFileSync(process.execPath, [cli, ...args], { env });
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  console.log(`4. graft --version: median ${median(Array.from({ length: 7 }, () => time('--version'))).toFixed(0)} ms; graft classes: median ${median(Array.from({ length: 7 }, () => time('classes', '--project', project))).toFixed(0)} ms`);
+}
 
 // 5. Grid at 100k photos: a project of 100,000 rows (one shared thumbnail), labelled in the "Unlabelled" filter.
 if (!process.argv.includes('--skip-grid')) {

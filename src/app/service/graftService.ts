@@ -92,8 +92,8 @@ export class GraftService {
     for (const listener of this.listeners) listener({ event, data });
   }
 
-  private changed(what: Change[]): void {
-    if (what.length) this.emit('data.changed', { what });
+  private changed(what: Change[], origin?: string | null): void {
+    if (what.length) this.emit('data.changed', origin ? { what, origin } : { what });
   }
 
   /** Opens a project directly (e.g. `graft serve --project`), as the UI's open request does. */
@@ -126,12 +126,12 @@ export class GraftService {
    * A labelling, then the split rules for the classes it touched (every class gains a photo in
    * each split it needs as it is labelled): one change of labels and, when photos moved, splits.
    */
-  private relabel(imageIds: number[], apply: (project: Project) => number, to: (number | null)[] | 'all'): number {
+  private relabel(imageIds: number[], apply: (project: Project) => number, to: (number | null)[] | 'all', origin: string | null | undefined): number {
     const project = this.requireProject();
     const touched = to === 'all' ? 'all' : [...to, ...project.stores.library.classesOf(imageIds)];
     const changed = apply(project);
     const repairs = project.stores.splits.enforce(project.stores.settings.splitSettings(), { groups: false, classes: touched });
-    this.changed(repairs.completedClass ? ['labels', 'splits'] : ['labels']);
+    this.changed(repairs.completedClass ? ['labels', 'splits'] : ['labels'], origin);
     return changed;
   }
 
@@ -286,10 +286,11 @@ export class GraftService {
     'classes.merge': ({ from, into, origin }) => this.change(['classes', 'labels'], (p) => p.stores.library.mergeClasses(from, into, origin ?? null)),
     'classes.delete': ({ id }) => this.change(['classes', 'labels'], (p) => (p.stores.library.deleteClass(id), null)),
     'classes.reorder': ({ ids }) => this.change(['classes'], (p) => p.stores.library.reorderClasses(ids)),
-    'labels.set': ({ imageIds, classId, origin }) => this.relabel(imageIds, (p) => p.stores.library.setLabels(imageIds, classId, origin ?? null), [classId]),
-    'suggestions.accept': ({ imageIds, origin }) => this.relabel(imageIds, (p) => p.stores.library.acceptSuggestions(imageIds, origin ?? null), 'all'),
-    'labels.undo': ({ origin }) => this.relabel([], (p) => p.stores.library.undo(origin ?? null), 'all'),
-    'labels.redo': ({ origin }) => this.relabel([], (p) => p.stores.library.redo(origin ?? null), 'all'),
+    'labels.set': ({ imageIds, classId, origin }) => this.relabel(imageIds, (p) => p.stores.library.setLabels(imageIds, classId, origin ?? null), [classId], origin),
+    'suggestions.accept': ({ imageIds, origin }) => this.relabel(imageIds, (p) => p.stores.library.acceptSuggestions(imageIds, origin ?? null), 'all', origin),
+    // An undo changes photos the window may not show: it reloads, whoever asked.
+    'labels.undo': ({ origin }) => this.relabel([], (p) => p.stores.library.undo(origin ?? null), 'all', null),
+    'labels.redo': ({ origin }) => this.relabel([], (p) => p.stores.library.redo(origin ?? null), 'all', null),
     'splits.pin': ({ imageIds, split }) => this.change(['splits'], (p) => (p.stores.splits.pin(imageIds, split, p.stores.settings.splitSettings()), null)),
     'splits.configure': ({ seed, ...ratios }) =>
       this.change(['splits'], (p) => {

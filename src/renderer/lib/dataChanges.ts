@@ -2,9 +2,9 @@
 import type { Change } from '../../shared/jobs/registry';
 import { client } from './client';
 
-/** Calls `reload` with what changed, when any of `shown` did; returns the unsubscribe function. */
-export function onDataChanged(shown: readonly Change[], reload: (what: Change[]) => void): () => void {
-  return client.on('data.changed', ({ what }) => {
-    if (what.some((w) => shown.includes(w))) reload(what);
+/** Calls `reload` with what changed (and who changed labels), when any of `shown` did; returns the unsubscribe function. */
+export function onDataChanged(shown: readonly Change[], reload: (what: Change[], origin: string | undefined) => void): () => void {
+  return client.on('data.changed', ({ what, origin }) => {
+    if (what.some((w) => shown.includes(w))) reload(what, origin);
   });
 }

@@ -140,7 +140,11 @@ export const events = {
    * Something a view shows changed — by this process, or by another Graft process working in the
    * same project (then `what` is everything, as the project file cannot say what the other changed).
    */
-  'data.changed': z.object({ what: z.array(Change) }),
+  'data.changed': z.object({
+    what: z.array(Change),
+    /** Who changed labels (a window's or a CLI command's origin id): a window already shows its own changes. */
+    origin: z.string().max(100).optional(),
+  }),
 } as const;
 
 export type Events = typeof events;

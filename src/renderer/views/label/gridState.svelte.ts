@@ -17,7 +17,8 @@ export type Filter = Pick<ImageQuery, 'classId' | 'split' | 'folder' | 'search' 
 
 class GridState {
   filter = $state<Filter>({ sort: 'name' });
-  ids = $state<number[]>([]);
+  /** Raw, not deeply reactive: 100,000 ids behind a proxy make every key press slow; the list is only ever replaced. */
+  ids = $state.raw<number[]>([]);
   /** Details of the photos loaded so far, by id: ids can be removed from the list without reloading. */
   items = $state<Record<number, LibraryImage>>({});
   classes = $state<ClassInfo[]>([]);
@@ -181,7 +182,7 @@ class GridState {
     }
     // Show the change at once; the reload that follows the save confirms it. Photos that leave the
     // filter (labelling the unlabelled) leave the list now, so the next key press acts on the next one.
-    for (const id of ids) if (this.items[id]) this.items[id].classId = classId;
+    const countsKnown = this.relabelShown(ids, () => classId);
     if (leaves) {
       const leaving = new Set(ids);
       this.ids = this.ids.filter((id) => !leaving.has(id));
@@ -190,6 +191,42 @@ class GridState {
     }
     const saved = await app.attempt(() => client.call('labels.set', { imageIds: ids, classId, origin: windowOrigin }));
     if (saved === null) await this.reload(); // not saved: show what the project really holds
+    else if (!countsKnown) await this.refreshCounts();
+  }
+
+  /**
+   * Gives loaded photos their new labels and moves the class counts with them, at once; returns
+   * false when some photos were not loaded (their old labels, hence the counts, are not known here).
+   */
+  private relabelShown(ids: number[], newClass: (id: number) => number | null): boolean {
+    let known = true;
+    const move = (classId: number | null, delta: number) => {
+      if (classId === null) this.unlabelled += delta;
+      else {
+        const cls = this.classes.find((c) => c.id === classId);
+        if (cls) cls.count += delta;
+      }
+    };
+    for (const id of ids) {
+      const item = this.items[id];
+      if (!item) {
+        known = false;
+        continue;
+      }
+      const to = newClass(id);
+      move(item.classId, -1);
+      move(to, 1);
+      item.classId = to;
+    }
+    return known;
+  }
+
+  /** The class counts from the project (after changes this window could not count itself). */
+  private async refreshCounts(): Promise<void> {
+    const summary = await app.attempt(() => client.call('library.summary', {}));
+    if (!summary) return;
+    this.classes = summary.classes;
+    this.unlabelled = summary.unlabelled;
   }
 
   /** Accepts the suggested labels of the selection (or the photo under the cursor). */
@@ -208,8 +245,10 @@ class GridState {
       for (const id of leaving) this.selected.delete(id);
       this.cursor = Math.min(this.cursor, Math.max(0, this.total - 1));
     }
+    const countsKnown = this.relabelShown(ids, (id) => this.items[id].suggestedClassId ?? null);
     const saved = await app.attempt(() => client.call('suggestions.accept', { imageIds: ids, origin: windowOrigin }));
     if (saved === null) await this.reload();
+    else if (!countsKnown) await this.refreshCounts();
   }
 
   async pinSplit(split: Split | null): Promise<void> {
