@@ -8,6 +8,7 @@ import { distPath } from '../../node/paths';
 import { createProject, openProject, type Project } from '../../node/data/project';
 import { JobRunner } from './runner';
 import { forkWorker } from './workerLauncher';
+import { until } from '../../../test-support/until';
 
 let temp: ReturnType<typeof makeTempDir>;
 const progress = { done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null };
@@ -28,18 +29,6 @@ afterEach(() => {
   project.close();
   temp.remove();
 });
-
-function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 describe('JobRunner', () => {
   it('runs a job in a worker process and records its result', async () => {

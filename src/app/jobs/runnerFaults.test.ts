@@ -13,6 +13,7 @@ import { createProject, type Project } from '../../node/data/project';
 import { LOG_FILE_NAME, setLogFolder } from '../../node/log';
 import { JobRunner } from './runner';
 import { forkWorker, type WorkerHandle } from './workerLauncher';
+import { until } from '../../../test-support/until';
 
 let temp: ReturnType<typeof makeTempDir>;
 let project: Project;
@@ -47,18 +48,6 @@ afterEach(() => {
   project.close();
   temp.remove();
 });
-
-function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 const logText = () => fs.readFileSync(path.join(temp.dir, 'logs', LOG_FILE_NAME), 'utf8');
 

@@ -20,6 +20,7 @@ import { distPath } from '../../node/paths';
 import { forkWorker } from '../jobs/workerLauncher';
 import { GraftService } from '../service/graftService';
 import { startServer, type GraftServer } from './httpServer';
+import { until } from '../../../test-support/until';
 
 const SEED = Number(process.env.GRAFT_FUZZ_SEED ?? 14);
 const MAX_CALLS = 1500;
@@ -95,14 +96,6 @@ afterAll(async () => {
   if (previousEnv.mirror === undefined) delete process.env.GRAFT_MODEL_MIRROR;
   temp?.remove();
 });
-
-async function until(predicate: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A well-formed request per method, which the fuzzer then breaks. Typed: a new method must be added here. */
 function examples(): { [M in MethodName]: () => Params<M> } {

@@ -10,6 +10,7 @@ import { openProjectDatabase } from '../../node/data/project';
 import { forkWorker } from '../jobs/workerLauncher';
 import { GraftService } from './graftService';
 import { inProcessClient } from './inProcessClient';
+import { waitFor } from '../../../test-support/until';
 
 let temp: ReturnType<typeof makeTempDir>;
 let service: GraftService;
@@ -32,16 +33,6 @@ afterEach(async () => {
 });
 
 const finished = (job: Job) => !['queued', 'running'].includes(job.state);
-
-async function waitFor<T>(read: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('not seen in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('GraftService', () => {
   it('refuses project requests without a project, and malformed requests, with a code and a sentence', async () => {

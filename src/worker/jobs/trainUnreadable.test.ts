@@ -13,8 +13,8 @@ import { train } from './train';
 let temp: ReturnType<typeof makeTempDir>;
 let project: Project;
 
-beforeEach(() => {
-  useTestModels(['mobilenet_v2_0.35_224']);
+beforeEach(async () => {
+  await useTestModels(['mobilenet_v2_0.35_224']);
   temp = makeTempDir();
   project = createProject(path.join(temp.dir, 'p.graft'));
 });
