@@ -5,13 +5,12 @@
 //   - the time from a label keypress to its row being committed in SQLite (median of 20).
 // Usage: npm run build && node bench/library.bench.mjs [--count 100000] [--dir /tmp/graft-bench] [--ui-only]
 // Needs /usr/bin/chromium. Prints numbers; asserts nothing.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { labelKeypressLatencies, launchChromium, serveProject } from './support/browserApp.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const arg = (name, fallback) => {
@@ -61,22 +60,11 @@ function importRate() {
 }
 
 async function uiTimings() {
-  const server = spawn(process.execPath, [cli, '--json', 'serve', '--no-open', '--project', project], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise((resolve) =>
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      try {
-        resolve(JSON.parse(out).url);
-      } catch {
-        // not yet a whole document
-      }
-    }),
-  );
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const app = await serveProject(cli, project, env);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
+    await page.goto(app.url);
     await page.getByTestId('project-name').waitFor();
     const started = Date.now();
     await page.getByRole('button', { name: /^Label/ }).click();
@@ -85,39 +73,11 @@ async function uiTimings() {
       return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
     });
     const firstPaintMs = Date.now() - started;
-
-    if ((await page.getByTestId('class-item').count()) === 0) {
-      await page.getByTestId('new-class').fill('bench');
-      await page.getByTestId('add-class').click();
-      await page.getByTestId('class-item').first().waitFor();
-    }
-    // Label unlabelled photos, as a user working through the queue does (each press must change one).
-    await page.getByTestId('class-filter').selectOption('unlabelled');
-    await page.waitForTimeout(500);
-    await page.getByTestId('grid-cell').first().click();
-    await page.keyboard.press('Escape');
-    const db = new Database(project, { readonly: true, fileMustExist: true });
-    const labelled = db.prepare('SELECT COUNT(*) AS n FROM images WHERE class_id IS NOT NULL');
-    const latencies = [];
-    for (let i = 0; i < 20; i++) {
-      const before = labelled.get().n;
-      const t = process.hrtime.bigint();
-      await page.keyboard.press('1');
-      while (labelled.get().n === before) {
-        if (Number(process.hrtime.bigint() - t) / 1e6 > 10_000) {
-          const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 100));
-          throw new Error(`a label keypress was not committed within 10 s (press ${i + 1}; focus on ${focused}; ${await page.getByTestId('grid-count').textContent()})`);
-        }
-        await new Promise((r) => setImmediate(r));
-      }
-      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    db.close();
-    latencies.sort((a, b) => a - b);
+    const latencies = await labelKeypressLatencies(page, project);
     return { firstPaintMs, keypressToCommitMs: { median: latencies[10], max: latencies.at(-1) } };
   } finally {
     await browser.close();
-    server.kill();
+    app.stop();
   }
 }
 

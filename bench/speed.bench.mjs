@@ -9,14 +9,14 @@
 //   5. Grid at 100k photos: label keypress → row committed in SQLite, median of 20, in Chromium.
 // Usage: npm run build && node bench/speed.bench.mjs [--dir /tmp/graft-speed] [--skip-grid | --grid-only]
 // Prints numbers; asserts nothing. Run it on an idle machine: the ratios are what count.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import * as ort from 'onnxruntime-node';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { labelKeypressLatencies, launchChromium, serveProject } from './support/browserApp.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const arg = (name, fallback) => {
@@ -118,48 +118,15 @@ if (!process.argv.includes('--skip-grid')) {
     }
   })();
   db.close();
-  const server = spawn(process.execPath, [cli, '--json', 'serve', '--no-open', '--project', big], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise((resolve) =>
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      try {
-        resolve(JSON.parse(out).url);
-      } catch {
-        // not yet a whole document
-      }
-    }),
-  );
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const app = await serveProject(cli, big, env);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(url);
-    await page.getByTestId('project-name').waitFor();
-    await page.getByRole('button', { name: /^Label/ }).click();
-    await page.getByTestId('grid-cell').first().waitFor();
-    await page.getByTestId('new-class').fill('bench');
-    await page.getByTestId('add-class').click();
-    await page.getByTestId('class-item').first().waitFor();
-    await page.getByTestId('class-filter').selectOption('unlabelled');
-    await page.waitForTimeout(1000);
-    await page.getByTestId('grid-cell').first().click();
-    const read = new Database(big, { readonly: true, fileMustExist: true });
-    const labelled = read.prepare('SELECT COUNT(*) AS n FROM images WHERE class_id IS NOT NULL');
-    const latencies = [];
-    for (let i = 0; i < 20; i++) {
-      const before = labelled.get().n;
-      const t = process.hrtime.bigint();
-      await page.keyboard.press('1');
-      while (labelled.get().n === before) {
-        if (Number(process.hrtime.bigint() - t) / 1e6 > 10_000) throw new Error(`a label keypress was not committed within 10 s (press ${i + 1})`);
-        await new Promise((r) => setImmediate(r));
-      }
-      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    read.close();
+    await page.goto(app.url);
+    const latencies = await labelKeypressLatencies(page, big);
     console.log(`5. grid at 100,000 photos, "Unlabelled" filter: label keypress → committed: median ${median(latencies).toFixed(1)} ms, worst ${Math.max(...latencies).toFixed(1)} ms (20 presses)`);
   } finally {
     await browser.close();
-    server.kill();
+    app.stop();
   }
 }
