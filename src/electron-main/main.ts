@@ -14,6 +14,7 @@ import { GraftService } from '../app/service/graftService';
 import { resolveImageRequest } from '../app/server/imageRoutes';
 import { contentSecurityPolicy } from '../shared/securityPolicy';
 import { APP_ORIGIN, APP_SCHEME, isAppPageUrl, projectFileArgument } from './launchArguments';
+import { warmLauncher } from '../app/jobs/workerLauncher';
 import { launchUtilityProcess } from './utilityProcessLauncher';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -31,9 +32,12 @@ function startGraft(): void {
   /** A project named before the window existed: on the command line, or macOS's open-file at launch. */
   let pendingProject = projectFileArgument(process.argv, process.cwd());
 
+  const workers = warmLauncher(launchUtilityProcess);
   const service = new GraftService({
     kind: 'electron',
-    launchWorker: launchUtilityProcess,
+    // A worker waits, loaded, for the next job; "Try it" starts its own.
+    launchWorker: workers.launch,
+    launchPredictor: launchUtilityProcess,
     dialogs: {
       async chooseProjectFile(mode) {
         const filters = [{ name: 'Graft project', extensions: ['graft'] }];
@@ -107,7 +111,10 @@ function startGraft(): void {
     if (shuttingDown) return;
     shuttingDown = true;
     event.preventDefault();
-    void service.shutdown().finally(() => app.quit());
+    void service.shutdown().finally(() => {
+      workers.stop();
+      app.quit();
+    });
   });
 }
 
