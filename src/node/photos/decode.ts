@@ -7,7 +7,10 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { differenceHash, hasStructure } from '../../shared/nearDuplicates';
+import fs from 'node:fs';
+import { describeFsError } from '../files/fsErrors';
 import { MAX_PIXELS } from './imageFiles';
+import { notAPhotoFile } from './photoFile';
 
 export type CropMode = 'center' | 'squash';
 
@@ -36,9 +39,25 @@ function open(input: string | Buffer): Sharp {
   return sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' });
 }
 
+/**
+ * A path is checked before the decoder opens it: a named pipe put where a photo was would block a
+ * decoding thread, a folder or a device would fail obscurely. Throws the reason in words.
+ */
+async function checked(input: string | Buffer): Promise<string | Buffer> {
+  if (typeof input !== 'string') return input;
+  let problem: string | null;
+  try {
+    problem = notAPhotoFile(await fs.promises.stat(input));
+  } catch (error) {
+    problem = describeFsError(error);
+  }
+  if (problem) throw new Error(problem);
+  return input;
+}
+
 /** Decodes a photo (a file path, or the file's bytes) to an upright RGB image whose short side is at most `shortSide`. */
 export async function uprightRgb(input: string | Buffer, shortSide: number): Promise<RgbImage> {
-  const image = open(input);
+  const image = open(await checked(input));
   const metadata = await image.metadata();
   const turned = (metadata.orientation ?? 1) >= 5;
   const width = (turned ? metadata.height : metadata.width) ?? 0;
@@ -94,8 +113,8 @@ export async function photoThumbnail(input: string | Buffer): Promise<Buffer> {
 }
 
 /** The large view of a photo: upright, within 1600 x 1600, as JPEG (any format sharp reads becomes one every browser shows). */
-export function previewJpeg(file: string): Promise<Buffer> {
-  return open(file)
+export async function previewJpeg(file: string): Promise<Buffer> {
+  return open(await checked(file))
     .rotate()
     .resize({ width: PREVIEW_SIZE, height: PREVIEW_SIZE, fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })
