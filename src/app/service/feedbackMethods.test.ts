@@ -41,7 +41,7 @@ const red = (i: number) => ({ r: 220 - i * 3, g: 20 + i * 5, b: 40 });
 const blue = (i: number) => ({ r: 40, g: 20 + i * 5, b: 220 - i * 3 });
 
 beforeAll(async () => {
-  useTestModels(['mobilenet_v2_0.35_224']);
+  await useTestModels(['mobilenet_v2_0.35_224']);
   temp = makeTempDir();
   for (let i = 0; i < 16; i++) {
     await writeJpeg(path.join(temp.dir, 'photos', i < 12 ? 'train' : 'test', 'red', `red.${i}.jpg`), red(i));
