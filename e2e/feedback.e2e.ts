@@ -71,6 +71,9 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await page.getByTestId('file-chooser').waitFor();
     await page.getByTestId('chooser-path').fill(temp.dir);
     await page.getByTestId('chooser-path').press('Enter');
+    // The chooser opened at this folder already (the parent of the path typed in the import field):
+    // the typed folder is listed when the list takes the keys, and until then they would go to the path.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'chooser-list');
     await page.getByTestId('chooser-entry').filter({ hasText: 'colours' }).waitFor();
     await expectAccessible(page, 'folder chooser', '[data-testid="file-chooser"]');
     await page.keyboard.press('c'); // jumps to the first name starting with c

@@ -13,8 +13,12 @@ export interface RunningApp {
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-export async function startBrowserMode(graftHome: string): Promise<RunningApp> {
-  const modelsDir = await testModelsDir(['mobilenet_v2_0.35_224']);
+/**
+ * `modelsDir` defaults to the test models folder, which may be read-only (../shared/models): a
+ * test that imports a backbone passes a folder of its own.
+ */
+export async function startBrowserMode(graftHome: string, modelsDir?: string): Promise<RunningApp> {
+  modelsDir ??= await testModelsDir(['mobilenet_v2_0.35_224']);
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'cli.cjs'), '--json', 'serve', '--no-open'], {
     env: { ...process.env, GRAFT_HOME: graftHome, GRAFT_MODELS_DIR: modelsDir },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -20,6 +20,11 @@ class AppState {
   view = $state<ViewId>('library');
   /** Set by `show`, read (and cleared) by the view it opens. */
   target = $state<ViewTarget | null>(null);
+  /**
+   * Counts the visits to a target. The view shown is made afresh for each (App.svelte keys it on
+   * this): a view reads its target when it opens, so a link to the view already shown must open it again.
+   */
+  visit = $state(0);
   /** The last error a person should see; cleared when they dismiss it or act again. */
   error = $state<string | null>(null);
   ready = $state(false);
@@ -54,6 +59,7 @@ class AppState {
   show(view: ViewId, target: ViewTarget | null = null): void {
     this.target = target;
     this.view = view;
+    if (target) this.visit++;
   }
 
   /** The target left for a view, once: the view shows it and later visits start afresh. */
