@@ -367,7 +367,7 @@ export function buildProgram(): Command {
               (r) =>
                 `${r.title.padEnd(width)}  ${`${r.seconds.toFixed(1)} s`.padStart(15)}  ${`${(100 * r.accuracy).toFixed(1)} %`.padStart(13)}  ${(r.timeRatio === null ? '—' : `${r.timeRatio.toFixed(1)}x`).padStart(9)}  ${(r.accuracyRatio === null ? '—' : `${r.accuracyRatio.toFixed(2)}x`).padStart(10)}`,
             ),
-            `(time to a model counts computing the features; accuracy on ${result.rows[0]?.testPhotos ?? 0} test photos the models never trained on)`,
+            `(time to a model counts computing the features afresh, or decoding the photos for the CNN, and training; accuracy on ${result.rows[0]?.testPhotos ?? 0} test photos the models never trained on)`,
             ...result.notes.map((n) => `Note: ${n}`),
           ].join('\n'),
         );
