@@ -9,6 +9,7 @@ import { ImportBackboneParams, TrainParams, type CompareResult, type DownloadRes
 import type { HashFolderResult, ImportResult } from '../shared/api/library';
 import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
+import { checkWords, sizeWords } from '../shared/backboneDownloads';
 import { formatAmount } from '../shared/progress';
 import { describeBlocks, trainingReadiness } from '../shared/readiness';
 import { count } from '../shared/words';
@@ -241,12 +242,20 @@ export function buildProgram(): Command {
         return output(globals().json, result, () =>
           result.alreadyPresent
             ? `${result.backbone} is already in ${result.folder}.`
-            : `Downloaded ${result.backbone} (${formatAmount(result.bytes, 'bytes')}, ${result.verifiedBy === 'sha256' ? 'every file checked by its SHA-256' : 'checked by size: the catalogue has no checksums for it'}; licence ${result.licence}, saved beside it) into ${result.folder}.`,
+            : `Downloaded ${result.backbone} (${formatAmount(result.bytes, 'bytes')}; ${checkWords(result.verifiedBy)}; licence ${result.licence}, saved beside it as LICENSE.txt) into ${result.folder}.`,
         );
       }
       await withService(async (client) => {
         const list = await client.call('backbones.list', {});
-        output(globals().json, list, () => list.map((b) => `${b.available ? 'ready  ' : 'missing'}  ${b.id.padEnd(24)} ${b.featureSize}-d features  ${b.available ? b.folder : b.url}`).join('\n'));
+        const width = Math.max(...list.map((b) => b.id.length));
+        output(globals().json, list, () =>
+          list
+            .map(
+              (b) =>
+                `${b.available ? 'ready  ' : 'missing'}  ${b.id.padEnd(width)}  ${(b.featureSize ? `${b.featureSize}-d` : '?').padStart(6)}  ${(b.source === 'imported' ? 'imported' : sizeWords(b.size)).padEnd(18)}  ${(b.source === 'imported' ? '' : b.licence).padEnd(11)} ${b.available ? b.folder : `${b.url}${b.source === 'tflite' ? ' (TensorFlow Lite: converted when downloaded)' : ''}`}`,
+            )
+            .join('\n'),
+        );
       });
     });
 
@@ -358,7 +367,7 @@ export function buildProgram(): Command {
               (r) =>
                 `${r.title.padEnd(width)}  ${`${r.seconds.toFixed(1)} s`.padStart(15)}  ${`${(100 * r.accuracy).toFixed(1)} %`.padStart(13)}  ${(r.timeRatio === null ? '—' : `${r.timeRatio.toFixed(1)}x`).padStart(9)}  ${(r.accuracyRatio === null ? '—' : `${r.accuracyRatio.toFixed(2)}x`).padStart(10)}`,
             ),
-            `(time to a model counts computing the features; accuracy on ${result.rows[0]?.testPhotos ?? 0} test photos the models never trained on)`,
+            `(time to a model counts computing the features afresh, or decoding the photos for the CNN, and training; accuracy on ${result.rows[0]?.testPhotos ?? 0} test photos the models never trained on)`,
             ...result.notes.map((n) => `Note: ${n}`),
           ].join('\n'),
         );

@@ -32,6 +32,8 @@ export class Predictor {
   constructor(
     private readonly launch: LaunchWorker,
     private readonly script: string,
+    /** What the predictor process must know of the app's settings (GRAFT_COMPUTE=cpu), read at each launch. */
+    private readonly environment: () => NodeJS.ProcessEnv = () => ({}),
   ) {}
 
   /** The run's best guesses for a photo (base64 bytes); without one, loads the run and says what runs it. */
@@ -75,7 +77,7 @@ export class Predictor {
     const key = `${projectPath}\n${runId}`;
     if (this.current && this.current.key === key && !this.current.exited) return this.current;
     this.dispose();
-    const handle = this.launch(this.script, { ...process.env });
+    const handle = this.launch(this.script, { ...process.env, ...this.environment() });
     let ready!: { resolve: (engine: string) => void; reject: (error: Error) => void };
     const loaded: Loaded = { key, handle, pending: new Map(), exited: false, ready: new Promise<string>((resolve, reject) => (ready = { resolve, reject })) };
     // A load that fails is reported to the caller that awaits it; nobody else may be waiting.

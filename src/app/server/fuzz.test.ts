@@ -129,6 +129,7 @@ function examples(): { [M in MethodName]: () => Params<M> } {
     'backbones.list': () => ({}),
     'runs.list': () => ({}),
     'runs.predictions': () => ({ runId: 1 }),
+    'runs.latestComparison': () => ({}),
     'classify.classifiers': () => ({}),
     'classify.summary': () => ({ classifierId: 1, threshold: 0.5 }),
     'classify.results': () => ({ classifierId: 1, label: 'red' }),

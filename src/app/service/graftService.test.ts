@@ -85,4 +85,26 @@ describe('GraftService', () => {
     expect(what).toEqual(expect.arrayContaining(['photos', 'labels', 'classes', 'splits']));
     expect((await client.call('library.summary', {})).classes.map((c) => c.name)).toEqual(['from elsewhere']);
   });
+
+  it('reads back the last comparison that finished, however many jobs came after it', async () => {
+    const file = path.join(temp.dir, 'p.graft');
+    await client.call('projects.create', { path: file });
+    expect(await client.call('runs.latestComparison', {})).toBeNull();
+    const row = { runId: 2, model: 'transfer', backbone: 'mobilenet_v1_0.75_224', title: 'MobileNetV1 0.75 (ImageNet)', seconds: 7.2, accuracy: 0.97, testPhotos: 200, timeRatio: 25.3, accuracyRatio: 1.92 };
+    const progress = { done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null };
+    const other = openProjectDatabase(file);
+    const finish = (state: Job['state'], result: unknown) => {
+      const id = other.stores.jobs.insert('compare', 'Compare', {}, progress, process.pid);
+      return other.stores.jobs.finish(id, state, { error: null, result }, progress).id;
+    };
+    const kept = finish('done', { rows: [row], notes: [] });
+    finish('failed', null);
+    for (let i = 0; i < 60; i++) other.stores.jobs.finish(other.stores.jobs.insert('hashFolder', 'Check', {}, progress, process.pid), 'done', { error: null, result: null }, progress);
+    expect((await client.call('jobs.list', {})).some((job) => job.id === kept)).toBe(false); // past the list's 50
+    expect(await client.call('runs.latestComparison', {})).toMatchObject({ jobId: kept, result: { rows: [row], notes: [] } });
+    finish('done', { rows: 'not a comparison' }); // a result that does not parse is never shown as a table
+    other.db.close();
+    expect(await client.call('runs.latestComparison', {})).toBeNull();
+  });
 });
+

@@ -13,10 +13,11 @@ import { GraftError } from '../../shared/api/errors';
 import type { PhotoDetails } from '../../shared/api/library';
 import type { FileFilter } from '../../shared/api/files';
 import type { Job } from '../../shared/api/jobs';
+import { CompareResult } from '../../shared/api/training';
 import { CHANGES, JOBS, isJobKind, type Change, type JobRequestInput } from '../../shared/jobs/registry';
 import { openAppDatabase, type AppDatabase } from '../../node/data/appDatabase';
 import { createProject, openProject, type Project } from '../../node/data/project';
-import { allBackbones, backboneFolder, isAvailable } from '../../node/models/modelStore';
+import { listBackbones } from '../../node/models/backboneList';
 import { readLogTail } from '../../node/log';
 import { appVersion, distPath, userDataDir } from '../../node/paths';
 import { isContentHash, thumbnailPath } from '../../node/photos/thumbnails';
@@ -76,7 +77,7 @@ export class GraftService {
     this.recent = new RecentProjects(dataDir);
     this.settings = new AppSettingsFile(dataDir);
     this.recentLocations = new RecentLocations(dataDir);
-    this.predictor = new Predictor(shell.launchPredictor ?? shell.launchWorker, distPath('predictor.cjs'));
+    this.predictor = new Predictor(shell.launchPredictor ?? shell.launchWorker, distPath('predictor.cjs'), () => this.settings.workerEnvironment());
   }
 
   call(method: unknown, params: unknown): Promise<WireResponse> {
@@ -259,7 +260,12 @@ export class GraftService {
     'app.log': () => readLogTail(LOG_LINES_SHOWN),
     'projects.recent': () => this.recent.list(),
     'settings.get': () => this.settings.read(),
-    'settings.set': (change) => this.settings.write(change),
+    'settings.set': (change) => {
+      const settings = this.settings.write(change);
+      // A model loaded for Try it keeps the device it was loaded on: the next try loads it afresh.
+      if (change.compute) this.predictor.dispose();
+      return settings;
+    },
     'projects.current': () => this.project?.info ?? null,
     'projects.create': ({ path, name }) => this.useProject(createProject(path, name)),
     'projects.open': ({ path: file }) => {
@@ -298,9 +304,13 @@ export class GraftService {
         p.stores.splits.resplit({ ratios, seed });
         return null;
       }),
-    'backbones.list': () =>
-      allBackbones().map((b) => ({ id: b.id, fineTunable: b.fineTuneFrom !== null, title: b.title, url: b.url, featureSize: b.featureSize, licence: b.licence, available: isAvailable(b), folder: backboneFolder(b) })),
+    'backbones.list': () => listBackbones(),
     'runs.list': () => this.requireProject().stores.runs.list(),
+    'runs.latestComparison': () => {
+      const job = this.requireProject().stores.jobs.latestDone('compare');
+      const result = CompareResult.safeParse(job?.result);
+      return job?.finishedAt && result.success ? { jobId: job.id, finishedAt: job.finishedAt, result: result.data } : null;
+    },
     'runs.predictions': (query) => this.requireProject().stores.runs.predictions(query),
     'classify.classifiers': () => this.project?.stores.classified.list() ?? [],
     'classify.summary': ({ classifierId, threshold }) => this.requireProject().stores.classified.summary(classifierId, threshold),

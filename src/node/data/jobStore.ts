@@ -47,6 +47,12 @@ export class JobStore {
     return (this.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[]).map((row) => this.decode(row));
   }
 
+  /** The last job of this kind that finished well, however many jobs came after it; null when none has. */
+  latestDone(kind: string): Job | null {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE kind = ? AND state = 'done' ORDER BY id DESC LIMIT 1`).get(kind) as JobRow | undefined;
+    return row ? this.decode(row) : null;
+  }
+
   get(id: number): Job {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     if (!row) throw new GraftError('not_found', `There is no job ${id} ${this.scope === 'project' ? 'in this project' : 'of the app'}.`);

@@ -6,15 +6,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { BACKBONES, findBackbone, type Backbone } from '../../shared/catalogue';
+import { BACKBONES, findBackbone, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
 import { GraftError } from '../../shared/api/errors';
 import { userDataDir } from '../paths';
 
 export const IMPORTED_DESCRIPTION = 'graft-backbone.json';
 
-/** graft-backbone.json: written by Graft on import, validated on reading like any file from disk. */
+/** A folder of the models folder that Graft describes with graft-backbone.json: an import, or a catalogue TFLite backbone it downloaded and converted. */
+function isDescribedFolder(name: string): boolean {
+  return /^imported_[a-z0-9_]+$/.test(name) || TFLITE_BACKBONES.some((b) => b.id === name);
+}
+
+/** graft-backbone.json: written by Graft on import (and on a TFLite download), validated on reading like any file from disk. */
 export const ImportedBackbone = z.object({
-  id: z.string().regex(/^imported_[a-z0-9_]+$/),
+  id: z.string().refine(isDescribedFolder, 'Not the id of an imported backbone or of a TFLite backbone of the catalogue.'),
   title: z.string(),
   family: z.literal('imported'),
   format: z.enum(['layers', 'graph']),
@@ -48,15 +53,18 @@ export function isAvailable(backbone: Backbone): boolean {
   return fs.existsSync(path.join(backboneFolder(backbone), 'model.json'));
 }
 
+/** The backbones Graft converted into the models folder: those imported, and the catalogue's TFLite ones once downloaded. */
 export function importedBackbones(): Backbone[] {
   const dir = modelsDir();
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
-    .filter((name) => name.startsWith('imported_'))
+    .filter(isDescribedFolder)
     .flatMap((name) => {
       try {
-        return [ImportedBackbone.parse(JSON.parse(fs.readFileSync(path.join(dir, name, IMPORTED_DESCRIPTION), 'utf8')))];
+        const backbone = ImportedBackbone.parse(JSON.parse(fs.readFileSync(path.join(dir, name, IMPORTED_DESCRIPTION), 'utf8')));
+        // Its folder is found by its id: a description claiming another id describes nothing here.
+        return backbone.id === name ? [backbone] : [];
       } catch {
         return []; // not (or no longer) a complete import
       }

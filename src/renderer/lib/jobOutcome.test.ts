@@ -47,4 +47,22 @@ describe('jobOutcome', () => {
     const outcome = jobOutcome(job('classifyAction', 'done', params, { action: 'csv', done: 20, skipped: 0, failed: [], summary: 'Wrote the results to /out/results.csv (CSV).' }));
     expect(outcome).toMatchObject({ tone: 'success', text: 'Wrote the results to /out/results.csv (CSV).', link: { label: 'Show the file', reveal: '/out/results.csv' } });
   });
+
+  it('says a downloaded backbone is ready, how it was checked and its licence; an unchecked one is a warning', () => {
+    const result = { backbone: 'mobilenet_v1_0.75_224', folder: '/models/mobilenet_v1_0.75_224', bytes: 10_457_307, alreadyPresent: false, verifiedBy: 'sha256', licence: 'Apache-2.0' };
+    const outcome = jobOutcome(job('downloadBackbone', 'done', { backbone: 'mobilenet_v1_0.75_224' }, result));
+    expect(outcome).toMatchObject({ tone: 'success', link: { label: 'Train with it', view: 'train' }, details: 'mobilenet_v1_0.75_224 in /models/mobilenet_v1_0.75_224, with LICENSE.txt.' });
+    expect(outcome.text).toBe('MobileNetV1 0.75 (ImageNet) (10.5 MB) is ready to train on: every file matched the SHA-256 the catalogue records for it. Its licence, Apache-2.0, is saved beside it.');
+    const unchecked = jobOutcome(job('downloadBackbone', 'done', { backbone: 'mediapipe_mobilenet_v3_small_embedder' }, { ...result, backbone: 'mediapipe_mobilenet_v3_small_embedder', verifiedBy: 'unchecked' }));
+    expect(unchecked).toMatchObject({ tone: 'warning' });
+    expect(unchecked.text).toMatch(/^MobileNetV3 small image embedder \(MediaPipe\) .* not checked: Graft has no size or checksum recorded for it\./);
+  });
+
+  it('says where a classification ran, with the whole engine description in the details', () => {
+    const engine = 'onnxruntime 1.30.0 on the CPU (2 threads) (the CPU was asked for)';
+    const result = { classifierId: 1, found: 12, classified: 12, reused: 0, unchanged: 0, failed: 0, seconds: 1, photosPerSecond: 12, engine, problems: [] };
+    const outcome = jobOutcome(job('classify', 'done', { folders: ['/x'], model: { runId: 1 } }, result));
+    expect(outcome.text).toBe('12 photos classified on the CPU.');
+    expect(outcome.details).toBe(`12 photos/s by ${engine}.`);
+  });
 });

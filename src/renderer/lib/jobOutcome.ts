@@ -4,8 +4,10 @@
  */
 import type { Job } from '../../shared/api/jobs';
 import { JOBS, isJobKind, type JobKind, type JobParams, type JobResult } from '../../shared/jobs/registry';
+import { catalogueTitle, checkWords } from '../../shared/backboneDownloads';
 import type { ViewId, ViewTarget } from './appState.svelte';
-import { amount, count, formatBytes, formatDecimal, formatNumber, listNames, percent } from './format';
+import { deviceWords } from './engineWords';
+import { amount, count, formatBytes, formatDecimal, formatNumber, formatRate, listNames, percent } from './format';
 
 /** Where a notification leads: a view of the app, or a file or folder on disk (shown, or its path copied). */
 export type OutcomeLink = { label: string; view: ViewId; target?: ViewTarget } | { label: string; reveal: string };
@@ -45,7 +47,7 @@ const DONE: { [K in JobKind]: Wording<K> } = {
   },
   train: (r) => ({
     text: `Run #${r.runId} got ${percent(r.evaluation.accuracy)} of ${count(r.evaluation.count, 'photo')} it never trained on right.`,
-    details: [`${formatNumber(r.epochs)} epochs (best ${formatNumber(r.bestEpoch)}), TensorFlow.js ${r.backend}; ${formatNumber(r.featuresComputed)} photos' features computed.`, ...r.notes].join(' '),
+    details: [`${formatNumber(r.epochs)} epochs (best ${formatNumber(r.bestEpoch)}), TensorFlow.js ${r.backend}; ${formatNumber(r.featuresComputed)} photos' features computed${r.engine ? ` by ${r.engine}` : ''}.`, ...r.notes].join(' '),
     link: { label: 'See how good it is', view: 'evaluate', target: { runId: r.runId } },
   }),
   suggest: (r) => ({
@@ -53,8 +55,12 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     link: r.suggested ? { label: 'Review the suggestions', view: 'label', target: { suggested: true } } : undefined,
   }),
   downloadBackbone: (r) => ({
-    text: r.alreadyPresent ? `${r.backbone} was already on this computer.` : `${r.backbone} (${formatBytes(r.bytes)}) is ready to train on.`,
+    text: r.alreadyPresent
+      ? `${catalogueTitle(r.backbone)} was already on this computer.`
+      : `${catalogueTitle(r.backbone)} (${formatBytes(r.bytes)}) is ready to train on: ${checkWords(r.verifiedBy)}. Its licence, ${r.licence}, is saved beside it.`,
+    details: `${r.backbone} in ${r.folder}, with LICENSE.txt.`,
     link: { label: 'Train with it', view: 'train' },
+    warning: r.verifiedBy === 'unchecked',
   }),
   importBackbone: (r) => ({
     text: `${r.title} can now be trained on (${formatNumber(r.featureSize)} features from ${r.featureLayer}).${r.onnxProblem ? ` Classifying with it will be slower: ${r.onnxProblem}` : ''}`,
@@ -62,7 +68,8 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     warning: r.onnxProblem !== null,
   }),
   classify: (r) => ({
-    text: `${count(r.classified + r.reused, 'photo')} classified${r.unchanged ? `, ${formatNumber(r.unchanged)} done before` : ''}${r.failed ? `, ${amount(r.failed, 'files')} could not be read` : ''}.`,
+    text: `${count(r.classified + r.reused, 'photo')} classified${r.classified && deviceWords(r.engine) ? ` ${deviceWords(r.engine)}` : ''}${r.unchanged ? `, ${formatNumber(r.unchanged)} done before` : ''}${r.failed ? `, ${amount(r.failed, 'files')} could not be read` : ''}.`,
+    details: `${formatRate(r.photosPerSecond, 'photos')} by ${r.engine}.`,
     link: { label: 'See the results', view: 'classify', target: r.classifierId !== null ? { classifierId: r.classifierId } : undefined },
     warning: r.failed > 0,
   }),
@@ -71,7 +78,7 @@ const DONE: { [K in JobKind]: Wording<K> } = {
       .filter((row) => row.model === 'transfer')
       .map((row) => `${row.title} ${formatDecimal(100 * row.accuracy, 1)} % (${row.timeRatio === null ? '—' : `${formatDecimal(row.timeRatio, 1)}x less time`})`)
       .join(', ')}; the CNN from scratch ${formatDecimal(100 * (r.rows[0]?.accuracy ?? 0), 1)} %.`,
-    link: { label: 'See the runs', view: 'train' },
+    link: { label: 'See the table', view: 'train' },
   }),
   mergeResults: (r) => ({
     text: `${count(r.added, 'photo')} added from ${count(r.files.length, 'file')}${r.missing.count ? `; ${count(r.missing.count, 'photo')} missing from every shard` : ''}${r.duplicates.count ? `; ${count(r.duplicates.count, 'photo')} present twice` : ''}.`,

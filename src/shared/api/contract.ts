@@ -11,7 +11,7 @@ import { FileDialogOptions, FolderListing, FolderQuery, Places, SaveDialogOption
 import { Job } from './jobs';
 import { ClassInfo, ClassSplitCount, ImageQuery, LibraryPage, LibrarySummary, PhotoDetails, Split } from './library';
 import { AppInfo, AppSettings, LogTail, ProjectInfo, RecentProject } from './projects';
-import { BackboneInfo, PhotoBytes, RunPrediction, RunSummary, TryItResult } from './training';
+import { BackboneInfo, LatestComparison, PhotoBytes, RunPrediction, RunSummary, TryItResult } from './training';
 import { Change, JobRequest } from '../jobs/registry';
 
 const ClassName = z.string().trim().min(1, 'Give the class a name.').max(100);
@@ -89,6 +89,8 @@ export const methods = {
       .strict(),
     result: z.array(RunPrediction),
   },
+  /** The table of the last "Compare backbones" that finished in this project; null when none has. */
+  'runs.latestComparison': { params: NoParams, result: LatestComparison.nullable() },
   /** Models that have classified photos in this project. */
   'classify.classifiers': { params: NoParams, result: z.array(ClassifierInfo) },
   'classify.summary': { params: ResultFilter.pick({ classifierId: true, threshold: true }).strict(), result: ClassifySummary },

@@ -84,8 +84,12 @@ export const DownloadResult = z.object({
   folder: z.string(),
   bytes: z.number().int(),
   alreadyPresent: z.boolean(),
-  /** How the download was checked: every file's SHA-256 against the catalogue's, or only the weights' sizes; null when nothing was downloaded. */
-  verifiedBy: z.enum(['sha256', 'size']).nullable(),
+  /**
+   * How the download was checked: every file's SHA-256 against the catalogue's, only the sizes, or
+   * not at all (a TFLite file Graft has no record of; converting it proves only that it is one);
+   * null when nothing was downloaded.
+   */
+  verifiedBy: z.enum(['sha256', 'size', 'unchecked']).nullable(),
   /** The weights' licence, also saved beside them as LICENSE.txt. */
   licence: z.string(),
 });
@@ -153,10 +157,15 @@ export const BackboneInfo = z.object({
   fineTunable: z.boolean(),
   title: z.string(),
   url: z.string(),
-  featureSize: z.number().int(),
+  /** Length of its feature vector; null for a TensorFlow Lite backbone not downloaded yet, whose length Graft has not recorded. */
+  featureSize: z.number().int().nullable(),
   licence: z.string(),
   available: z.boolean(),
   folder: z.string(),
+  /** How Graft gets it: a TensorFlow.js model downloaded as published, a TensorFlow Lite file downloaded and converted, or a model the user imported. */
+  source: z.enum(['tfjs', 'tflite', 'imported']),
+  /** What downloading it takes (src/shared/backboneDownloads.ts); null where unknown, and for an imported model. */
+  size: z.object({ bytes: z.number().int(), exact: z.boolean() }).nullable(),
 });
 export type BackboneInfo = z.infer<typeof BackboneInfo>;
 
@@ -211,3 +220,7 @@ export type ComparisonRow = z.infer<typeof ComparisonRow>;
 
 export const CompareResult = z.object({ rows: z.array(ComparisonRow), notes: z.array(z.string()) });
 export type CompareResult = z.infer<typeof CompareResult>;
+
+/** The last comparison that finished in a project: its job and what it found (its runs stay in the runs table). */
+export const LatestComparison = z.object({ jobId: z.number().int(), finishedAt: z.string(), result: CompareResult });
+export type LatestComparison = z.infer<typeof LatestComparison>;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ActionRequest, ActionResult, type ActionKind, ClassifyParams, ClassifyResult, ClassifyToFileParams, ClassifyToFileResult, ExportParams, ExportResult, MergeResultsParams, MergeResultsResult } from '../api/classify';
+import { catalogueTitle } from '../backboneDownloads';
 import { HashFolderParams, HashFolderResult, ImportParams, ImportResult } from '../api/library';
 import { CompareParams, CompareResult, DownloadBackboneParams, DownloadResult, ImportBackboneParams, ImportBackboneResult, SuggestParams, SuggestResult, TrainParams, TrainResult } from '../api/training';
 
@@ -59,7 +60,7 @@ export const JOBS = {
   }),
   compare: job({ params: CompareParams, result: CompareResult, scope: 'project', changes: ['runs'], live: false, title: () => 'Compare backbones against a CNN trained from scratch' }),
   suggest: job({ params: SuggestParams, result: SuggestResult, scope: 'project', changes: ['labels'], live: false, title: () => 'Suggest labels for unlabelled photos' }),
-  downloadBackbone: job({ params: DownloadBackboneParams, result: DownloadResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Download ${p.backbone}` }),
+  downloadBackbone: job({ params: DownloadBackboneParams, result: DownloadResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Download ${catalogueTitle(p.backbone)}` }),
   importBackbone: job({ params: ImportBackboneParams, result: ImportBackboneResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Import the model in ${lastPathPart(p.folder)}` }),
   classify: job({
     params: ClassifyParams,

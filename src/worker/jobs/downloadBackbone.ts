@@ -5,15 +5,17 @@
  * licence is saved beside the weights; and the folder appears only when complete (written aside,
  * then renamed), so an interrupted or corrupt download never looks like a usable model.
  * GRAFT_MODEL_MIRROR serves `<mirror>/<backbone id>/model.json` instead of the official address
- * (offline mirrors, tests).
+ * (offline mirrors, tests). A backbone the catalogue lists as a TensorFlow Lite file is fetched and
+ * converted instead (downloadTflite.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { findBackbone, licenceUrl, publishedChecksums, type Backbone } from '../../shared/catalogue';
+import { findBackbone, publishedChecksums, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
 import type { DownloadResult } from '../../shared/api/training';
 import { backboneFolder, modelsDir } from '../../node/models/modelStore';
 import type { JobContext } from '../../shared/jobs/jobContext';
+import { cannotDownload, fetchBytes, licenceText, mirrored } from './modelDownload';
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
 
@@ -27,11 +29,8 @@ function expectedBytes(manifest: Manifest): number {
     .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.quantization?.dtype ?? w.dtype] ?? 4), 0);
 }
 
-async function fetchBytes(url: string, signal: AbortSignal): Promise<Buffer> {
-  const response = await fetch(url, { signal });
-  if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}.`);
-  return Buffer.from(await response.arrayBuffer());
-}
+/** A model.json is a few hundred kilobytes at most. */
+const MAX_MANIFEST_BYTES = 16 << 20;
 
 /** Checks a downloaded file against the catalogue's record of it; says which file is damaged and how. */
 function checkFile(backbone: Backbone, name: string, bytes: Buffer, checksums: ReturnType<typeof publishedChecksums>): void {
@@ -44,17 +43,13 @@ function checkFile(backbone: Backbone, name: string, bytes: Buffer, checksums: R
   }
 }
 
-/** The licence of the weights, saved beside them: what a user may do with the model, and where it came from. */
-function licenceText(backbone: Backbone, from: string): string {
-  const url = licenceUrl(backbone.licence);
-  return `${backbone.title}\nDownloaded by Graft from ${from} on ${new Date().toISOString().slice(0, 10)}.\n\nLicence: ${backbone.licence}${url ? ` (${url})` : ''}.\nThe weights are the publisher's; Graft only reads them.\n`;
-}
-
 export async function downloadBackbone(params: { backbone: string }, context: JobContext): Promise<DownloadResult> {
+  const tflite = TFLITE_BACKBONES.find((b) => b.id === params.backbone.trim());
+  // Loaded only for a TFLite backbone: converting one needs TensorFlow.js.
+  if (tflite) return (await import('./downloadTflite')).downloadTfliteBackbone(tflite, context);
   const backbone = findBackbone(params.backbone);
-  if (!backbone) throw new Error(`Unknown backbone “${params.backbone}”.`);
-  const mirror = process.env.GRAFT_MODEL_MIRROR;
-  const modelUrl = mirror ? new URL(`${backbone.id}/model.json`, mirror.endsWith('/') ? mirror : `${mirror}/`).toString() : backbone.url;
+  if (!backbone) throw new Error(`Unknown backbone “${params.backbone}”: graft backbones lists those Graft can download.`);
+  const modelUrl = mirrored(`${backbone.id}/model.json`) ?? backbone.url;
   const target = backboneFolder(backbone);
   if (fs.existsSync(path.join(target, 'model.json'))) return { backbone: backbone.id, folder: target, bytes: 0, alreadyPresent: true, verifiedBy: null, licence: backbone.licence };
 
@@ -65,10 +60,10 @@ export async function downloadBackbone(params: { backbone: string }, context: Jo
     context.progress(0, null, 'bytes', `Fetching ${modelUrl}`);
     let manifestBytes: Buffer;
     try {
-      manifestBytes = await fetchBytes(modelUrl, context.signal);
+      manifestBytes = await fetchBytes(modelUrl, context.signal, MAX_MANIFEST_BYTES);
     } catch (error) {
       if (context.signal.aborted) throw error;
-      throw new Error(`Could not download ${backbone.id} from ${modelUrl} (${error instanceof Error ? error.message : String(error)}). Without internet, copy the model folder into ${target} instead.`);
+      throw cannotDownload(`${backbone.title} (${backbone.id})`, modelUrl, target, error);
     }
     const checksums = publishedChecksums(backbone.id);
     checkFile(backbone, 'model.json', manifestBytes, checksums);
@@ -78,14 +73,14 @@ export async function downloadBackbone(params: { backbone: string }, context: Jo
     let done = 0;
     for (const file of manifest.weightsManifest.flatMap((group) => group.paths)) {
       context.signal.throwIfAborted();
-      const bytes = await fetchBytes(new URL(file, modelUrl).toString(), context.signal);
+      const bytes = await fetchBytes(new URL(file, modelUrl).toString(), context.signal, total - done, (received) => context.progress(done + received, total, 'bytes', `Downloading ${backbone.title}`));
       checkFile(backbone, path.basename(file), bytes, checksums);
       fs.writeFileSync(path.join(partial, path.basename(file)), bytes);
       done += bytes.length;
       context.progress(done, total, 'bytes', `Downloading ${backbone.title}`);
     }
     if (done !== total) throw new Error(`The download of ${backbone.id} is damaged: ${done} bytes of weights where the model declares ${total}.`);
-    fs.writeFileSync(path.join(partial, 'LICENSE.txt'), licenceText(backbone, modelUrl));
+    fs.writeFileSync(path.join(partial, 'LICENSE.txt'), licenceText(backbone.title, backbone.licence, modelUrl));
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.renameSync(partial, target);
     return { backbone: backbone.id, folder: target, bytes: done + manifestBytes.length, alreadyPresent: false, verifiedBy: checksums ? 'sha256' : 'size', licence: backbone.licence };

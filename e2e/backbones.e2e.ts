@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+/**
+ * Issues 10 and 12 in Chromium: the Train view offers a network that is not on this computer with
+ * its size and licence; "Download and train" fails offline with a sentence saying what to do, and
+ * online (a local mirror) downloads it and trains without a second click;
+ * it says which network is recommended and why; "Compare backbones" shows the seed experiment's
+ * table, read back after a reload; the setting to run networks on the CPU round-trips, and the
+ * runs say what computed their features. axe finds no serious or critical violation in these states.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeJpeg } from '../test-support/imageFixtures';
+import { makeTempDir } from '../test-support/tempDir';
+import { testModelsDir } from '../test-support/testModels';
+import { expectAccessible } from './support/axe';
+import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
+import { createProject, importFolder, watchPageProblems } from './support/flows';
+import { dismissNotifications, jobEnded, jobNotification, openView } from './support/views';
+
+let temp: ReturnType<typeof makeTempDir>;
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+let models: string;
+
+let mirror: http.Server;
+/** Whether the mirror answers; offline, it hangs up on every request, as an unreachable address fails. */
+let online = false;
+
+/** A mirror of the catalogue on 127.0.0.1 (GRAFT_MODEL_MIRROR): the download never reaches the internet. */
+async function startMirror(root: string): Promise<string> {
+  mirror = http.createServer((request, response) => {
+    if (!online) return void request.socket.destroy();
+    const file = path.join(root, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file)) return void response.writeHead(404).end();
+    response.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/`;
+}
+
+beforeAll(async () => {
+  temp = makeTempDir('graft-e2e-backbones-');
+  // A models folder of its own holding one small backbone: the recommended one is not there.
+  const source = await testModelsDir(['mobilenet_v2_0.35_224']);
+  models = path.join(temp.dir, 'models');
+  fs.mkdirSync(models);
+  fs.symlinkSync(path.join(source, 'mobilenet_v2_0.35_224'), path.join(models, 'mobilenet_v2_0.35_224'));
+  process.env.GRAFT_MODELS_DIR = models;
+  process.env.GRAFT_MODEL_MIRROR = await startMirror(await testModelsDir(['mobilenet_v1_0.75_224']));
+  for (let i = 0; i < 12; i++) {
+    const split = i < 8 ? 'train' : i < 10 ? 'validation' : 'test';
+    await writeJpeg(path.join(temp.dir, 'colours', split, 'red', `red.${i}.jpg`), { r: 225 - i * 5, g: 25 + i * 6, b: 40 });
+    await writeJpeg(path.join(temp.dir, 'colours', split, 'blue', `blue.${i}.jpg`), { r: 40, g: 25 + i * 6, b: 225 - i * 5 });
+  }
+  app = await startBrowserMode(path.join(temp.dir, 'home'));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  problems = watchPageProblems(page);
+  await page.goto(app.url);
+  await createProject(page, path.join(temp.dir, 'Colours.graft'), 'Colours');
+  expect(await importFolder(page, path.join(temp.dir, 'colours'), true)).toBe('success');
+  await dismissNotifications(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await new Promise((resolve) => mirror?.close(resolve));
+  delete process.env.GRAFT_MODEL_MIRROR;
+  temp?.remove();
+});
+
+describe('Backbones in the Train view (browser mode)', () => {
+  it('says which network is recommended and why, with its size and speed', async () => {
+    await openView(page, 'Train');
+    const recommendation = page.getByTestId('recommendation');
+    await recommendation.filter({ hasText: 'Recommended: MobileNetV1 0.75 (ImageNet).' }).waitFor();
+    expect(await recommendation.textContent()).toMatch(/10\.5 MB, and about 9 ms a photo/);
+    await recommendation.getByText('Why, and when another is better').click();
+    await page.getByTestId('recommendation-details').filter({ hasText: 'on 120 dog breeds' }).waitFor();
+    // The recommended network is not here: the view starts from one that is.
+    expect(await page.getByTestId('backbone').inputValue()).toBe('mobilenet_v2_0.35_224');
+    expect(await page.getByTestId('train-start').textContent()).toMatch(/^\s*Train\s*$/);
+  });
+
+  it('offers the missing network with its size and licence, and says what to do when “Download and train” fails offline', async () => {
+    await page.getByTestId('recommendation').getByRole('button', { name: 'Use it' }).click();
+    const offer = page.getByTestId('backbone-offer');
+    await offer.waitFor();
+    expect(await offer.getByTestId('offer-size').textContent()).toMatch(/10\.5 MB from storage\.googleapis\.com/);
+    expect(await offer.getByTestId('offer-licence').textContent()).toMatch(/licence Apache-2\.0/);
+    expect(await offer.textContent()).toMatch(/every file checked against the SHA-256/);
+    await expectAccessible(page, 'train view offering a download');
+
+    const button = page.getByTestId('train-start');
+    expect(await button.textContent()).toMatch(/Download and train/);
+    await button.click();
+    expect(await jobEnded(page, /^Download MobileNetV1 0\.75 \(ImageNet\)/)).toBe('error');
+    const sentence = /^Could not download MobileNetV1 0\.75 \(ImageNet\) \(mobilenet_v1_0\.75_224\) from http:\/\/127\.0\.0\.1:\d+\/mobilenet_v1_0\.75_224\/model\.json \(fetch failed: .*\)\. Without internet, copy its folder .* into .*mobilenet_v1_0\.75_224, or start Graft with GRAFT_MODELS_DIR set to a models folder that holds it\.$/;
+    expect((await jobNotification(page, /^Download MobileNetV1 0\.75/).locator('p').first().textContent())?.trim()).toMatch(sentence);
+    expect((await offer.getByTestId('offer-failure').textContent())?.replace(/^The last download failed: /, '').trim()).toMatch(sentence);
+    await expectAccessible(page, 'a failed download, in the view and its notification');
+    // Nothing was trained, and nothing half-downloaded is left in the models folder.
+    expect(await page.getByTestId('runs-table').count()).toBe(0);
+    expect(fs.readdirSync(models)).toEqual(['mobilenet_v2_0.35_224']);
+    expect(await button.textContent()).toMatch(/Download and train/);
+    await dismissNotifications(page);
+  });
+
+  it('online, downloads it with its checks and licence, then trains on it without a second click', async () => {
+    online = true;
+    await page.getByTestId('train-start').click();
+    expect(await jobEnded(page, /^Download MobileNetV1 0\.75 \(ImageNet\)$/)).toBe('success');
+    expect(await jobNotification(page, /^Download MobileNetV1 0\.75 \(ImageNet\)$/).textContent()).toMatch(
+      /MobileNetV1 0\.75 \(ImageNet\) \(10\.5 MB\) is ready to train on: every file matched the SHA-256 the catalogue records for it\. Its licence, Apache-2\.0, is saved beside it\./,
+    );
+    expect(fs.readFileSync(path.join(models, 'mobilenet_v1_0.75_224', 'LICENSE.txt'), 'utf8')).toMatch(/Licence: Apache-2\.0/);
+    expect(await jobEnded(page, /^Train on mobilenet_v1_0\.75_224 features$/)).toBe('success');
+    await page.getByTestId('runs-table').filter({ hasText: 'mobilenet_v1_0.75_224' }).waitFor();
+    await page.getByTestId('backbone-offer').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('train-start').textContent()).toMatch(/^\s*Train\s*$/);
+    await dismissNotifications(page);
+  });
+
+  it('keeps the setting to run networks on the CPU over a reload', async () => {
+    await page.getByTestId('show-settings').click();
+    const panel = page.getByTestId('settings-panel');
+    await panel.waitFor();
+    expect(await panel.getByTestId('compute-auto').isChecked()).toBe(true);
+    await expectAccessible(page, 'settings', '[data-testid="settings-panel"]');
+    await panel.getByTestId('compute-cpu').check();
+    await panel.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await page.reload();
+    await page.getByTestId('show-settings').click();
+    expect(await page.getByTestId('compute-cpu').isChecked()).toBe(true);
+    await page.getByTestId('settings-panel').getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('compares the backbones with a network trained from scratch, shows the table, keeps it over a reload, and says where each run computed', async () => {
+    await openView(page, 'Train');
+    await page.getByTestId('compare-epochs').fill('1');
+    await page.getByTestId('compare-start').click();
+    expect(await jobEnded(page, /^Compare backbones/, 180_000)).toBe('success');
+    const table = page.getByTestId('comparison-table');
+    await table.waitFor();
+    const rows = table.getByTestId('comparison-row');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-model')))).toEqual(['scratch', 'transfer', 'transfer']);
+    expect(await rows.first().textContent()).toMatch(/CNN trained from scratch.*—.*—/);
+    expect(await rows.nth(1).textContent()).toMatch(/MobileNetV1 0\.75.*%.*×.*×/);
+    expect(await rows.nth(2).textContent()).toMatch(/MobileNetV2 0\.35.*%.*×.*×/);
+    await expectAccessible(page, 'train view with the comparison');
+
+    await page.reload();
+    await openView(page, 'Train');
+    await page.getByTestId('comparison-table').getByTestId('comparison-row').nth(2).waitFor();
+
+    await page.getByTestId('runs-table').waitFor();
+    await page.getByText('Technical details').click();
+    // Newest first: the comparison's two networks and its CNN, then the first training, before the setting.
+    const asked = expect.stringMatching(/^onnxruntime [\d.]+ on the CPU \(\d+ threads?\) \(the CPU was asked for\)$/);
+    expect(await page.getByTestId('run-engine').allTextContents()).toEqual([asked, asked, 'no network: photos decoded only', expect.stringMatching(/^onnxruntime [\d.]+ on the CPU \(\d+ threads?\);/)]);
+    await page.getByTestId('show-settings').click();
+    await page.getByTestId('settings-panel').getByText('Where the last network ran').click();
+    expect(await page.getByTestId('last-engine').textContent()).toMatch(/^Run #4: onnxruntime .* on the CPU .*the CPU was asked for/);
+    await page.getByTestId('settings-panel').getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('had no Content-Security-Policy violation or page error', () => {
+    expect(problems).toEqual([]);
+  });
+});
