@@ -11,19 +11,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
 import { testModelsDir } from '../test-support/testModels';
 import { expectAccessible } from './support/axe';
-import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
-import { createProject, importFolder, watchPageProblems } from './support/flows';
+import { openBrowserSession, ownModelsFolder, type BrowserSession } from './support/browserMode';
+import { createProject, importFolder } from './support/flows';
 import { dismissNotifications, jobEnded, jobNotification, openView } from './support/views';
 
 let temp: ReturnType<typeof makeTempDir>;
-let app: RunningApp;
-let browser: Browser;
+let session: BrowserSession;
 let page: Page;
 let problems: string[];
 let models: string;
@@ -47,10 +46,7 @@ async function startMirror(root: string): Promise<string> {
 beforeAll(async () => {
   temp = makeTempDir('graft-e2e-backbones-');
   // A models folder of its own holding one small backbone: the recommended one is not there.
-  const source = await testModelsDir(['mobilenet_v2_0.35_224']);
-  models = path.join(temp.dir, 'models');
-  fs.mkdirSync(models);
-  fs.symlinkSync(path.join(source, 'mobilenet_v2_0.35_224'), path.join(models, 'mobilenet_v2_0.35_224'));
+  models = await ownModelsFolder(path.join(temp.dir, 'models'), ['mobilenet_v2_0.35_224']);
   process.env.GRAFT_MODELS_DIR = models;
   process.env.GRAFT_MODEL_MIRROR = await startMirror(await testModelsDir(['mobilenet_v1_0.75_224']));
   for (let i = 0; i < 12; i++) {
@@ -58,19 +54,16 @@ beforeAll(async () => {
     await writeJpeg(path.join(temp.dir, 'colours', split, 'red', `red.${i}.jpg`), { r: 225 - i * 5, g: 25 + i * 6, b: 40 });
     await writeJpeg(path.join(temp.dir, 'colours', split, 'blue', `blue.${i}.jpg`), { r: 40, g: 25 + i * 6, b: 225 - i * 5 });
   }
-  app = await startBrowserMode(path.join(temp.dir, 'home'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPageProblems(page);
-  await page.goto(app.url);
+  session = await openBrowserSession(path.join(temp.dir, 'home'), { viewport: { width: 1280, height: 900 } });
+  ({ page, problems } = session);
+  await page.goto(session.app.url);
   await createProject(page, path.join(temp.dir, 'Colours.graft'), 'Colours');
   expect(await importFolder(page, path.join(temp.dir, 'colours'), true)).toBe('success');
   await dismissNotifications(page);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   await new Promise((resolve) => mirror?.close(resolve));
   delete process.env.GRAFT_MODEL_MIRROR;
   temp?.remove();

@@ -1,37 +1,33 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSlowFolder, makeTempDir } from '../test-support/tempDir';
-import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
+import { openBrowserSession, type BrowserSession } from './support/browserMode';
 import { writeJpeg } from '../test-support/imageFixtures';
-import { checkSmallFolder, createProject, gridLabels, importFolder, reopenFromRecent, watchAndCancelJob, watchPageProblems } from './support/flows';
+import { checkSmallFolder, createProject, gridLabels, importFolder, reopenFromRecent, watchAndCancelJob } from './support/flows';
 import { jobEnded, openView } from './support/views';
 
 let temp: ReturnType<typeof makeTempDir>;
-let app: RunningApp;
-let browser: Browser;
+let session: BrowserSession;
 let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
   temp = makeTempDir('graft-e2e-');
-  app = await startBrowserMode(path.join(temp.dir, 'home'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  problems = watchPageProblems(page);
+  session = await openBrowserSession(path.join(temp.dir, 'home'));
+  ({ page, problems } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   temp?.remove();
 });
 
 describe('Graft in the browser mode', () => {
   it('opens at the printed address and hides the token from the address bar', async () => {
-    await page.goto(app.url);
+    await page.goto(session.app.url);
     await page.getByRole('heading', { name: 'New project' }).waitFor();
     expect(page.url()).not.toContain('token=');
   });
@@ -187,8 +183,8 @@ describe('Graft in the browser mode', () => {
   });
 
   it('refuses a request or a socket without the token', async () => {
-    const stranger = await browser.newPage(); // no cookie, no token
-    const status = (await stranger.goto(`${app.origin}/`))?.status();
+    const stranger = await session.browser.newPage(); // no cookie, no token
+    const status = (await stranger.goto(`${session.app.origin}/`))?.status();
     expect(status).toBe(401);
     const outcome = await stranger.evaluate(async (origin) => {
       const api = await fetch(`${origin}/api/call/projects.recent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -198,7 +194,7 @@ describe('Graft in the browser mode', () => {
         ws.onerror = () => resolve('refused');
       });
       return { api: api.status, socket };
-    }, app.origin);
+    }, session.app.origin);
     expect(outcome).toEqual({ api: 401, socket: 'refused' });
     await stranger.close();
   });

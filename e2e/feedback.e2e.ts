@@ -9,18 +9,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
 import { expectAccessible } from './support/axe';
-import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
-import { createProject, gridLabels, watchPageProblems } from './support/flows';
+import { openBrowserSession, type BrowserSession } from './support/browserMode';
+import { createProject, gridLabels } from './support/flows';
 import { closeJobs, dismissNotifications, jobEnded, jobNotification, openJobs, openView } from './support/views';
 
 let temp: ReturnType<typeof makeTempDir>;
-let app: RunningApp;
-let browser: Browser;
+let session: BrowserSession;
 let page: Page;
 let problems: string[];
 
@@ -36,17 +35,14 @@ beforeAll(async () => {
   }
   // Not copies of the library's photos (another size): adding one from Classify adds a photo.
   for (let i = 0; i < 3; i++) await writeJpeg(path.join(temp.dir, 'to-sort', `photo.${i}.jpg`), i === 0 ? red(5) : blue(5), 80);
-  app = await startBrowserMode(path.join(temp.dir, 'home'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-  problems = watchPageProblems(page);
-  await page.goto(app.url);
+  session = await openBrowserSession(path.join(temp.dir, 'home'), { viewport: { width: 1280, height: 820 } });
+  ({ page, problems } = session);
+  await page.goto(session.app.url);
   await page.getByRole('heading', { name: 'New project' }).waitFor();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   temp?.remove();
 });
 

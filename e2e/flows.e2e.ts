@@ -7,15 +7,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionKind } from '../src/shared/api/classify';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
 import { testModelsDir } from '../test-support/testModels';
 import { expectAccessible } from './support/axe';
-import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
-import { createProject, gridLabels, importFolder, watchPageProblems } from './support/flows';
+import { openBrowserSession, ownModelsFolder, type BrowserSession } from './support/browserMode';
+import { createProject, gridLabels, importFolder } from './support/flows';
 import { dismissNotifications, jobEnded, jobNotification, openJobs, closeJobs, openView } from './support/views';
 
 const BACKBONE = 'mobilenet_v2_0.35_224';
@@ -32,8 +32,7 @@ type Colour = keyof typeof COLOURS;
 const colourOf = (file: string) => path.basename(file).split('-')[0] as Colour;
 
 let temp: ReturnType<typeof makeTempDir>;
-let app: RunningApp;
-let browser: Browser;
+let session: BrowserSession;
 let page: Page;
 let problems: string[];
 /** The test models folder the app's own models folder links to; its tflite/ holds the TensorFlow Lite originals where it is ../shared/models. */
@@ -56,19 +55,14 @@ beforeAll(async () => {
   }
   // The app's own models folder (imports are written there), holding the shared backbone.
   sharedModels = await testModelsDir([BACKBONE]);
-  fs.mkdirSync(dir('models'));
-  fs.symlinkSync(path.join(sharedModels, BACKBONE), dir('models', BACKBONE));
-  app = await startBrowserMode(dir('home'), dir('models'));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  problems = watchPageProblems(page);
-  await page.goto(app.url);
+  session = await openBrowserSession(dir('home'), { modelsDir: await ownModelsFolder(dir('models'), [BACKBONE]), viewport: { width: 1280, height: 900 } });
+  ({ page, problems } = session);
+  await page.goto(session.app.url);
   await createProject(page, dir('Colours.graft'), 'Colours');
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   temp?.remove();
 });
 

@@ -5,18 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../test-support/tempDir';
 import { partitionKey, shardFileName, shardOf } from '../src/shared/sharding';
 import { writeManifest } from '../src/node/results/shardFiles';
 import { openStreamSink } from '../src/node/results/streamSink';
-import { launchChromium, startBrowserMode, type RunningApp } from './support/browserMode';
-import { createProject, watchPageProblems } from './support/flows';
+import { openBrowserSession, type BrowserSession } from './support/browserMode';
+import { createProject } from './support/flows';
 
 let temp: ReturnType<typeof makeTempDir>;
-let app: RunningApp;
-let browser: Browser;
+let session: BrowserSession;
 let page: Page;
 let problems: string[];
 
@@ -44,22 +43,19 @@ async function writeShards(folder: string): Promise<number> {
 
 beforeAll(async () => {
   temp = makeTempDir('graft-e2e-import-');
-  app = await startBrowserMode(path.join(temp.dir, 'home'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  problems = watchPageProblems(page);
+  session = await openBrowserSession(path.join(temp.dir, 'home'));
+  ({ page, problems } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await session?.close();
   temp?.remove();
 });
 
 describe('Import results… in the Classify view', () => {
   it('imports the shards of a cluster job, says what is missing, and shows the photos as results', async () => {
     const written = await writeShards(path.join(temp.dir, 'results'));
-    await page.goto(app.url);
+    await page.goto(session.app.url);
     await createProject(page, path.join(temp.dir, 'Archive.graft'), 'Archive');
     await page.getByRole('button', { name: /^Classify/ }).click();
     await page.getByTestId('import-results-open').click();

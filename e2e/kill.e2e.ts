@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
-import { testModelsDir } from '../test-support/testModels';
+import { ownModelsFolder } from './support/browserMode';
 
 const SEED = Number(process.env.GRAFT_KILL_SEED ?? 9);
 const PER_CLASS = { train: 40, test: 10 };
@@ -30,9 +30,7 @@ beforeAll(async () => {
   temp = makeTempDir('graft-kill-');
   // Only MobileNetV2 0.35 in the models folder: the import then computes no features (it would
   // for the default backbone), and training computes them with this one.
-  const models = path.join(temp.dir, 'models');
-  fs.mkdirSync(models);
-  fs.symlinkSync(path.join(await testModelsDir(['mobilenet_v2_0.35_224']), 'mobilenet_v2_0.35_224'), path.join(models, 'mobilenet_v2_0.35_224'));
+  const models = await ownModelsFolder(path.join(temp.dir, 'models'), ['mobilenet_v2_0.35_224']);
   env = { ...process.env, GRAFT_HOME: path.join(temp.dir, 'home'), GRAFT_MODELS_DIR: models };
   library = path.join(temp.dir, 'library');
   for (const split of ['train', 'test'] as const) {
