@@ -13,21 +13,21 @@ const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze', 'Identity', 'Dropout'
 
 const isOnnxOperator = (node: OnnxNode, ...types: string[]) => types.includes(node.opType) && (node.domain === '' || node.domain === 'ai.onnx');
 
-export interface FeatureCandidates {
-  /** Values to try, preferred first: the first with a usable shape is the features. */
-  values: string[];
-  /** How they were found, for people ("the input of its last Gemm, “fc”"). */
+/** A value that may hold the features, and how it was found, for people ("the input of its last Gemm (“fc”)"). */
+export interface FeatureCandidate {
+  value: string;
   found: string;
 }
 
-export function featureCandidates(model: OnnxModel, named: string | undefined, imageInput: string): FeatureCandidates {
+/** Values to try, preferred first: the first with a usable shape is the features. */
+export function featureCandidates(model: OnnxModel, named: string | undefined, imageInput: string): FeatureCandidate[] {
   const weights = new Set(model.initializers.map((t) => t.name));
   if (named !== undefined) {
     if (weights.has(named)) throw new GraftError('invalid_request', `In ${model.file}, “${named}” is a weight, not a value computed from the photo; name a node or the value it outputs.`);
     if (named === imageInput) throw new GraftError('invalid_request', `In ${model.file}, “${named}” is the photo input itself; name a node or the value it outputs.`);
-    if (model.nodes.some((n) => n.outputs.includes(named))) return { values: [named], found: `the value you named, “${named}”` };
+    if (model.nodes.some((n) => n.outputs.includes(named))) return [{ value: named, found: 'the value named' }];
     const node = model.nodes.find((n) => n.name === named);
-    if (node?.outputs[0]) return { values: [node.outputs[0]], found: `the output of the node you named, “${named}”` };
+    if (node?.outputs[0]) return [{ value: node.outputs[0], found: `the output of the node named “${named}”` }];
     throw new GraftError('not_found', `${model.file} has no node or value named “${named}”.`);
   }
   const head = [...model.nodes].reverse().find((n) => isOnnxOperator(n, 'Gemm', 'MatMul'));
@@ -35,8 +35,13 @@ export function featureCandidates(model: OnnxModel, named: string | undefined, i
   if (head.opType === 'Gemm' && head.attributes.get('transA')?.int === 1) throw new GraftError('invalid_request', `${model.file}'s last Gemm${head.name ? ` (“${head.name}”)` : ''} transposes its input, so Graft cannot take features from it; name the value that gives them (--feature-layer).`);
   const input = head.opType === 'MatMul' ? (head.inputs.find((i) => !weights.has(i)) ?? head.inputs[0]) : head.inputs[0];
   const producers = new Map(model.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const found = `the input of its last ${head.opType}${head.name ? ` (“${head.name}”)` : ''}`;
+  const passed: string[] = [];
   let source = input;
-  for (let producer = producers.get(source); producer && isOnnxOperator(producer, ...RESHAPES) && producer.inputs[0]; producer = producers.get(source)) source = producer.inputs[0];
-  const where = `the input of its last ${head.opType}${head.name ? ` (“${head.name}”)` : ''}`;
-  return { values: source === input ? [input] : [source, input], found: source === input ? where : `${where}, before the reshaping that feeds it` };
+  for (let producer = producers.get(source); producer && isOnnxOperator(producer, ...RESHAPES) && producer.inputs[0]; producer = producers.get(source)) {
+    passed.unshift(producer.opType);
+    source = producer.inputs[0];
+  }
+  const direct = { value: input, found };
+  return source === input ? [direct] : [{ value: source, found: `${found}, before ${passed.join(' and ')}` }, direct];
 }

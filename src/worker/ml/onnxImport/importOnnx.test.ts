@@ -98,7 +98,7 @@ describe('importing an ONNX model', () => {
     expect(notes.join('\n')).toMatch(/is NHWC/);
     expect(notes.join('\n')).toMatch(/as its metadata says \(Image\.NominalPixelRange = Normalized_1_1; Image\.BitmapPixelFormat = Rgb8\)/);
     expect(notes.join('\n')).toMatch(/imagenet\) was not used/);
-    expect(notes.join('\n')).toMatch(/the input of its last Gemm/);
+    expect(notes.join('\n')).toMatch(/Features: the 1280 values of “.*”, averaged over space \(NCHW\): the input of its last Gemm \(“.*”\), before Flatten\./);
     expect(fs.readdirSync(path.join(temp.dir, 'models', backbone.id)).sort()).toEqual([IMPORTED_DESCRIPTION, IMPORTED_ONNX]);
     expect(allBackbones().find((b) => b.id === backbone.id)).toEqual(backbone);
     expect(largestDifference(await features(backbone), expected)).toBeLessThan(1e-4);

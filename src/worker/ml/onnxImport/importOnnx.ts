@@ -138,15 +138,15 @@ export async function importOnnx(file: string, folder: string, options: { featur
   const adapter: PixelAdapter = { input: input.name, layout: input.layout, inputSize: input.inputSize, batch: input.batch, scaling: pixelScaling(preprocessing.scaling), bgr };
   const candidates = featureCandidates(model, options.featureValue, input.name);
 
-  const probe = adaptedModel(model, adapter, candidates.values.map((value): WantedValue => ({ value, as: 'raw' })));
+  const probe = adaptedModel(model, adapter, candidates.map(({ value }): WantedValue => ({ value, as: 'raw' })));
   const shapes = (await runOnGrey(model, probe.bytes, adapter, probe.outputs)).map((o) => o.dims);
   const batch = typeof adapter.batch === 'number' ? adapter.batch : 2;
-  const usable = candidates.values.findIndex((_, i) => (shapes[i].length === 4 || shapes[i].length === 2) && shapes[i][0] === batch);
+  const usable = candidates.findIndex((_, i) => (shapes[i].length === 4 || shapes[i].length === 2) && shapes[i][0] === batch);
   if (usable < 0) {
-    const value = candidates.values.at(-1)!;
-    throw new GraftError('invalid_request', `In ${model.file}, “${value}” (${candidates.found}) gives values of shape [${shapes.at(-1)!.join(', ')}] for ${batch} photos; Graft takes features from a value with one row per photo, 2-D or 4-D (spatial, averaged): name another (--feature-layer).`);
+    const last = candidates.at(-1)!;
+    throw new GraftError('invalid_request', `In ${model.file}, “${last.value}” (${last.found}) gives values of shape [${shapes.at(-1)!.join(', ')}] for ${batch} photos; Graft takes features from a value with one row per photo, 2-D or 4-D (spatial, averaged): name another (--feature-layer).`);
   }
-  const value = candidates.values[usable];
+  const { value, found } = candidates[usable];
   const dims = shapes[usable];
   const pool = dims.length === 4 ? valueLayout(dims, input.layout) : null;
   const featureSize = pool === 'NHWC' ? dims[3] : dims[1];
@@ -160,7 +160,7 @@ export async function importOnnx(file: string, folder: string, options: { featur
   const notes = [
     ...input.notes,
     ...pixelNotes,
-    `Features: the ${featureSize} values of “${value}”${pool ? `, averaged over space (${pool})` : ''} — ${candidates.found}.`,
+    `Features: the ${featureSize} values of “${value}”${pool ? `, averaged over space (${pool})` : ''}: ${found}.`,
   ];
   return { inputSize: input.inputSize, featureValue: value, pool: pool !== null, featureSize, preprocessing, notes };
 }
