@@ -89,7 +89,7 @@ export function describePreprocessing(preprocessing: Preprocessing): string {
     case 'scale_0_1':
       return 'x / 255';
     case 'scale_0_255':
-      return 'none: pixels stay 0–255';
+      return 'x as it is (0–255)';
     case 'imagenet':
       return `(x / 255 − mean) / std per channel, with ImageNet's mean (${IMAGENET_MEAN.join(', ')}) and std (${IMAGENET_STD.join(', ')})`;
   }

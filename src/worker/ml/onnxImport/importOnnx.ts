@@ -99,6 +99,11 @@ function runtimeMessage(error: unknown): string {
   return (text.split('\n')[0].replace(/^.*?\]\s*/, '') || text).slice(0, 300);
 }
 
+/** How many photos a trial run gives the model: its fixed batch size, else two (a value that mixes photos shows as not one row per photo). */
+function trialBatch(adapter: PixelAdapter): number {
+  return typeof adapter.batch === 'number' ? adapter.batch : 2;
+}
+
 /** Runs a rewritten model on a batch of grey photos; returns each output's shape and values. */
 async function runOnGrey(model: OnnxModel, bytes: Uint8Array, adapter: PixelAdapter, outputs: string[]): Promise<{ dims: readonly number[]; data: Float32Array }[]> {
   let session: ort.InferenceSession;
@@ -108,7 +113,7 @@ async function runOnGrey(model: OnnxModel, bytes: Uint8Array, adapter: PixelAdap
     throw new GraftError('invalid_request', `${model.file} cannot be loaded by onnxruntime: ${runtimeMessage(error)}`);
   }
   try {
-    const batch = typeof adapter.batch === 'number' ? adapter.batch : 2;
+    const batch = trialBatch(adapter);
     const size = adapter.inputSize;
     const pixels = new Tensor('float32', new Float32Array(batch * size * size * 3).fill(128), [batch, size, size, 3]);
     const results = await session.run({ [ONNX_INPUT]: pixels }).catch((error: unknown) => {
@@ -140,7 +145,7 @@ export async function importOnnx(file: string, folder: string, options: { featur
 
   const probe = adaptedModel(model, adapter, candidates.map(({ value }): WantedValue => ({ value, as: 'raw' })));
   const shapes = (await runOnGrey(model, probe.bytes, adapter, probe.outputs)).map((o) => o.dims);
-  const batch = typeof adapter.batch === 'number' ? adapter.batch : 2;
+  const batch = trialBatch(adapter);
   const usable = candidates.findIndex((_, i) => (shapes[i].length === 4 || shapes[i].length === 2) && shapes[i][0] === batch);
   if (usable < 0) {
     const last = candidates.at(-1)!;
