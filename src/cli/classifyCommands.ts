@@ -264,7 +264,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
           [
             `Exported run #${run.id} (${result.backbone}; classes ${result.labels.join(', ')}) to ${result.folder} in ${result.seconds.toFixed(1)} s:`,
             ...result.files.map((f) => `  ${f}`),
-            `Checked on ${v.photos} test photos: ${v.onnxAgree === null ? '' : `ONNX gives Graft's class for ${v.onnxAgree}, `}TensorFlow.js for ${v.tfjsAgree}; largest probability difference ${v.maxDifference.toExponential(1)}.`,
+            `Checked on ${v.photos} test photos: ${[v.onnxAgree === null ? null : `ONNX gives Graft's class for ${v.onnxAgree}`, v.tfjsAgree === null ? null : `TensorFlow.js for ${v.tfjsAgree}`].filter(Boolean).join(', ')}; largest probability difference ${v.maxDifference.toExponential(1)}.`,
             ...result.notes,
           ].join('\n'),
         );

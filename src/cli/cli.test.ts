@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../../test-support/imageFixtures';
 import { makeTempDir } from '../../test-support/tempDir';
+import { smallImageModel } from '../../test-support/onnxFixtures';
 import { appVersion, distPath } from '../node/paths';
 
 let temp: ReturnType<typeof makeTempDir>;
@@ -67,5 +68,23 @@ describe('graft (the CLI)', () => {
     const label = await graft('--json', 'label', 'cats', path.join(temp.dir, 'elsewhere.jpg'), '--project', project);
     expect(label.code).toBe(1);
     expect(JSON.parse(label.stdout)).toEqual({ changed: 0, unknown: [path.join(temp.dir, 'elsewhere.jpg')] });
+  });
+
+  it('imports an ONNX model as a backbone, asking how it expects pixels when the model does not say', async () => {
+    const file = path.join(temp.dir, 'small net.onnx');
+    fs.writeFileSync(file, smallImageModel(['N', 3, 16, 16]));
+    const env = { ...process.env, GRAFT_HOME: path.join(temp.dir, 'home'), GRAFT_MODELS_DIR: path.join(temp.dir, 'models') };
+    const run = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => execFile(process.execPath, [distPath('cli.cjs'), '--no-progress', 'backbones', '--import', file, ...args], { env, cwd: temp.dir }, (error, stdout) => resolve({ code: error ? 1 : 0, stdout })));
+
+    const unsaid = await run('--json');
+    expect(unsaid.code).toBe(1);
+    expect(JSON.parse(unsaid.stdout).error.message).toMatch(/^The import failed: small net\.onnx does not say how it expects pixels/);
+    const imported = await run('--preprocessing', 'imagenet');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/^Imported small net \(imported\) as imported_small_net .*: 16x16 input, 4-d features from /);
+    expect(imported.stdout).toContain('Its input “x” is NCHW, [“N”, 3, 16, 16].');
+    expect(imported.stdout).toContain('Pixels: (x / 255 − mean) / std per channel');
+    expect(fs.readdirSync(path.join(temp.dir, 'models', 'imported_small_net')).sort()).toEqual(['graft-backbone.json', 'model.onnx']);
   });
 });

@@ -220,18 +220,22 @@ export function buildProgram(): Command {
     .command('backbones')
     .description('list the pretrained backbones, where each is published, and which are in the models folder; download one, or import your own')
     .option('--download <id>', 'download this backbone into the models folder (needs internet, or GRAFT_MODEL_MIRROR)')
-    .option('--import <path>', 'import a TensorFlow.js layers or graph model (the folder of model.json and its weights) or a TensorFlow Lite model (.tflite) as a backbone')
-    .option('--name <name>', 'with --import: its name (default: the folder name)')
-    .option('--feature-layer <layer>', "with --import: the layer (or graph node) giving the features (default: a layers model's last spatial layer, a graph model's output; spatial ones are averaged)")
-    .option('--preprocessing <scaling>', 'with --import: how it expects pixels: scale_-1_1 (x/127.5-1) or scale_0_1 (x/255); a .tflite file with quantized input or normalisation metadata says it itself', 'scale_-1_1')
-    .action(async (options: { download?: string; import?: string; name?: string; featureLayer?: string; preprocessing: string }) => {
+    .option('--import <path>', 'import a TensorFlow.js layers or graph model (the folder of model.json and its weights), a TensorFlow Lite model (.tflite) or an ONNX model (.onnx) as a backbone')
+    .option('--name <name>', 'with --import: its name (default: the folder or file name)')
+    .option('--feature-layer <layer>', "with --import: the layer (graph node, ONNX node or value) giving the features (default: a layers model's last spatial layer, a graph model's output, the input of an ONNX model's last Gemm/MatMul; spatial ones are averaged)")
+    .option(
+      '--preprocessing <scaling>',
+      "with --import: how it expects pixels: scale_-1_1 (x/127.5-1), scale_0_1 (x/255), scale_0_255 (as they are) or imagenet ((x/255-mean)/std with ImageNet's mean and std, most PyTorch models). A .tflite file with quantized input or normalisation metadata, or an ONNX file with Image.NominalPixelRange metadata, says it itself; otherwise scale_-1_1 for TensorFlow.js and TFLite models, and an ONNX model needs it said",
+    )
+    .action(async (options: { download?: string; import?: string; name?: string; featureLayer?: string; preprocessing?: string }) => {
       if (options.import) {
         const params = ImportBackboneParams.parse({ folder: path.resolve(options.import), name: options.name, featureLayer: options.featureLayer, preprocessing: options.preprocessing });
         const result = await withService(async (client) => jobResult<ImportBackboneResult>(await runJob(client, { kind: 'importBackbone', params }, globals().progress), 'The import'));
         return output(globals().json, result, () =>
           [
-            `Imported ${result.title} as ${result.id} into ${result.folder}: ${result.inputSize}x${result.inputSize} input, ${result.featureSize}-d features from the layer ${result.featureLayer}.`,
-            result.onnxProblem ? `Classifying with it will run on TensorFlow.js (slower): ${result.onnxProblem}` : 'It converts to ONNX: classifying with it runs on onnxruntime.',
+            `Imported ${result.title} as ${result.id} into ${result.folder}: ${result.inputSize}x${result.inputSize} input, ${result.featureSize}-d features from ${result.featureLayer}.`,
+            ...result.notes,
+            result.onnxProblem ? `Classifying with it will run on TensorFlow.js (slower): ${result.onnxProblem}` : 'Classifying with it runs on onnxruntime.',
             `Train on it: graft train --project <file> --backbone ${result.id}`,
           ].join('\n'),
         );

@@ -10,17 +10,21 @@ import CHECKSUMS from './catalogueChecksums.json';
 export interface Backbone {
   id: string;
   title: string;
-  /** 'imported': a TensorFlow.js model the user imported from a folder. */
+  /** 'imported': a model the user imported (TensorFlow.js, TensorFlow Lite or ONNX). */
   family: 'MobileNetV1' | 'MobileNetV2' | 'imported';
-  /** A layers model (Keras-style: features from a layer, convertible to ONNX, fine-tunable) or a graph model (features from a node). */
-  format: 'layers' | 'graph';
+  /**
+   * A layers model (Keras-style: features from a layer, convertible to ONNX, fine-tunable), a graph
+   * model (features from a node), or an imported ONNX model: `model.onnx` from pixels (NHWC, 0–255,
+   * the preprocessing inside) to its features, run by onnxruntime.
+   */
+  format: 'layers' | 'graph' | 'onnx';
   alpha: number | null;
   /** The published tfjs layers model (for an imported one, the folder it came from). */
   url: string;
   inputSize: number;
-  /** How pixels in [0, 255] are scaled: to [-1, 1] (x / 127.5 - 1, as both MobileNet families were trained) or to [0, 1]. */
+  /** How pixels in [0, 255] are scaled: to [-1, 1] (x / 127.5 - 1, as both MobileNet families were trained), to [0, 1], not at all, or with ImageNet's mean and std (PREPROCESSINGS). */
   preprocessing: Preprocessing;
-  /** The layer whose output, averaged over space when it is 4-D, is the feature vector. */
+  /** The layer (a graph model's node, an ONNX model's value) whose output, averaged over space when it is 4-D, is the feature vector. */
   featureLayer: string;
   /** Features are global-average-pooled when the feature layer keeps its spatial grid. */
   pool: boolean;
@@ -30,14 +34,65 @@ export interface Backbone {
   licence: string;
 }
 
-export type Preprocessing = 'scale_-1_1' | 'scale_0_1';
+/**
+ * How a network expects pixels: scaled to [-1, 1], to [0, 1], left in [0, 255], or normalised
+ * per channel with ImageNet's mean and standard deviation, (x / 255 − mean) / std, as torchvision
+ * and most PyTorch image models expect.
+ */
+export const PREPROCESSINGS = ['scale_-1_1', 'scale_0_1', 'scale_0_255', 'imagenet'] as const;
+export type Preprocessing = (typeof PREPROCESSINGS)[number];
+
+/** ImageNet's mean and standard deviation per channel (R, G, B) of pixels in [0, 1], as torchvision normalises them. */
+export const IMAGENET_MEAN: RGB = [0.485, 0.456, 0.406];
+export const IMAGENET_STD: RGB = [0.229, 0.224, 0.225];
 
 /** What Graft trains on until the user picks another: fast, small, and strong on everyday photos. */
 export const DEFAULT_BACKBONE = 'mobilenet_v1_0.75_224';
 
-/** The preprocessing as x * scale + offset. */
-export function pixelScaling(preprocessing: Preprocessing): { scale: number; offset: number } {
-  return preprocessing === 'scale_0_1' ? { scale: 1 / 255, offset: 0 } : { scale: 1 / 127.5, offset: -1 };
+export type RGB = [number, number, number];
+
+/** Pixels x in [0, 255] to what a network takes: x · scale + offset, one value for all channels or one per channel (R, G, B). */
+export interface PixelScaling {
+  scale: number | RGB;
+  offset: number | RGB;
+}
+
+/** The preprocessing as x · scale + offset: single numbers where every channel is scaled alike. */
+export function pixelScaling(preprocessing: Preprocessing): PixelScaling {
+  switch (preprocessing) {
+    case 'scale_-1_1':
+      return { scale: 1 / 127.5, offset: -1 };
+    case 'scale_0_1':
+      return { scale: 1 / 255, offset: 0 };
+    case 'scale_0_255':
+      return { scale: 1, offset: 0 };
+    case 'imagenet':
+      // (x / 255 − mean) / std = x · 1 / (255 · std) − mean / std
+      return { scale: perChannel((c) => 1 / (255 * IMAGENET_STD[c])), offset: perChannel((c) => -IMAGENET_MEAN[c] / IMAGENET_STD[c]) };
+  }
+}
+
+function perChannel(value: (channel: number) => number): RGB {
+  return [value(0), value(1), value(2)];
+}
+
+/** One value per channel, whether given once or per channel. */
+export function channelValues(value: number | RGB): RGB {
+  return typeof value === 'number' ? [value, value, value] : value;
+}
+
+/** The preprocessing in words, for READMEs and messages. */
+export function describePreprocessing(preprocessing: Preprocessing): string {
+  switch (preprocessing) {
+    case 'scale_-1_1':
+      return 'x / 127.5 − 1';
+    case 'scale_0_1':
+      return 'x / 255';
+    case 'scale_0_255':
+      return 'x as it is (0–255)';
+    case 'imagenet':
+      return `(x / 255 − mean) / std per channel, with ImageNet's mean (${IMAGENET_MEAN.join(', ')}) and std (${IMAGENET_STD.join(', ')})`;
+  }
 }
 
 function v1(alpha: string, featureSize: number): Backbone {

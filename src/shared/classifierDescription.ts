@@ -3,6 +3,7 @@
  * classifies with that folder, so it is validated like any message from outside.
  */
 import { z } from 'zod';
+import { PREPROCESSINGS } from './catalogue';
 
 export const ClassifierDescription = z.object({
   format: z.literal('graft-classifier'),
@@ -12,7 +13,7 @@ export const ClassifierDescription = z.object({
   crop: z.enum(['center', 'squash']),
   input: z.string(),
   /** The scaling the model applies inside (informative: inputs are always pixels 0–255). */
-  preprocessing: z.enum(['scale_-1_1', 'scale_0_1']),
+  preprocessing: z.enum(PREPROCESSINGS),
   backbone: z.string(),
   runId: z.number().int(),
   evaluation: z.object({ accuracy: z.number(), testPhotos: z.number().int() }).nullable(),

@@ -1,12 +1,12 @@
 /**
- * Finds backbones in the models folder — the catalogue's, and those the user imported from a
- * model folder (each described by a graft-backbone.json beside its model.json) — and says
+ * Finds backbones in the models folder — the catalogue's, and those the user imported (each
+ * described by a graft-backbone.json beside its model.json, or its model.onnx) — and says
  * exactly what to do when one is missing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { BACKBONES, findBackbone, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
+import { BACKBONES, findBackbone, PREPROCESSINGS, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
 import { GraftError } from '../../shared/api/errors';
 import { userDataDir } from '../paths';
 
@@ -22,11 +22,11 @@ export const ImportedBackbone = z.object({
   id: z.string().refine(isDescribedFolder, 'Not the id of an imported backbone or of a TFLite backbone of the catalogue.'),
   title: z.string(),
   family: z.literal('imported'),
-  format: z.enum(['layers', 'graph']),
+  format: z.enum(['layers', 'graph', 'onnx']),
   alpha: z.null(),
   url: z.string(),
   inputSize: z.number().int().min(8).max(4096),
-  preprocessing: z.enum(['scale_-1_1', 'scale_0_1']),
+  preprocessing: z.enum(PREPROCESSINGS),
   featureLayer: z.string(),
   pool: z.boolean(),
   fineTuneFrom: z.null(),
@@ -42,15 +42,24 @@ export function backboneFolder(backbone: Backbone): string {
   return path.join(modelsDir(), backbone.id);
 }
 
-/** The backbone's files in the models folder: model.json and every weight file it lists. */
+/** An imported ONNX backbone's model, in its folder: from pixels to features (written by the import). */
+export const IMPORTED_ONNX = 'model.onnx';
+
+/** The file whose presence says the backbone is in the models folder. */
+function mainFile(backbone: Backbone): string {
+  return path.join(backboneFolder(backbone), backbone.format === 'onnx' ? IMPORTED_ONNX : 'model.json');
+}
+
+/** The backbone's files in the models folder: model.json and every weight file it lists, or an imported ONNX model. */
 export function backboneFiles(backbone: Backbone): string[] {
+  if (backbone.format === 'onnx') return [mainFile(backbone)];
   const folder = backboneFolder(backbone);
   const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
   return [path.join(folder, 'model.json'), ...(manifest.weightsManifest ?? []).flatMap((group) => group.paths.map((p) => path.join(folder, path.basename(p))))];
 }
 
 export function isAvailable(backbone: Backbone): boolean {
-  return fs.existsSync(path.join(backboneFolder(backbone), 'model.json'));
+  return fs.existsSync(mainFile(backbone));
 }
 
 /** The backbones Graft converted into the models folder: those imported, and the catalogue's TFLite ones once downloaded. */

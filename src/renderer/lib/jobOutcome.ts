@@ -64,6 +64,7 @@ const DONE: { [K in JobKind]: Wording<K> } = {
   }),
   importBackbone: (r) => ({
     text: `${r.title} can now be trained on (${formatNumber(r.featureSize)} features from ${r.featureLayer}).${r.onnxProblem ? ` Classifying with it will be slower: ${r.onnxProblem}` : ''}`,
+    details: r.notes.join(' '),
     link: { label: 'Train with it', view: 'train' },
     warning: r.onnxProblem !== null,
   }),
@@ -92,7 +93,7 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     warning: r.failed.length > 0,
   }),
   exportModel: (r) => ({
-    text: `The model is in ${r.folder}: checked on ${count(r.verification.photos, 'photo')}, the exported files give Graft's answers${r.verification.onnxAgree === null ? ' (TensorFlow.js only)' : ''}.${r.notes.length ? ` ${r.notes.join(' ')}` : ''}`,
+    text: `The model is in ${r.folder}: checked on ${count(r.verification.photos, 'photo')}, the exported files give Graft's answers${r.verification.onnxAgree === null ? ' (TensorFlow.js only)' : r.verification.tfjsAgree === null ? ' (ONNX only)' : ''}.${r.notes.length ? ` ${r.notes.join(' ')}` : ''}`,
     link: { label: 'Show the folder', reveal: r.folder },
   }),
 };

@@ -254,9 +254,9 @@ export const ExportResult = z.object({
   /** The exported files run on the run's test photos and compared with what Graft predicted for them when it evaluated the run. */
   verification: z.object({
     photos: z.number().int(),
-    /** Photos where each format's best class is Graft's (ONNX: null when no ONNX file could be made). */
+    /** Photos where each format's best class is Graft's (null when the export has no such file: no ONNX file could be made, or no TensorFlow.js model can hold the backbone). */
     onnxAgree: z.number().int().nullable(),
-    tfjsAgree: z.number().int(),
+    tfjsAgree: z.number().int().nullable(),
     /** Largest difference between a format's probability for Graft's class and Graft's, over the photos checked. */
     maxDifference: z.number(),
   }),

@@ -1,6 +1,6 @@
 /** Training runs, their evaluation, backbones and suggestions. */
 import { z } from 'zod';
-import { DEFAULT_BACKBONE } from '../catalogue';
+import { DEFAULT_BACKBONE, PREPROCESSINGS } from '../catalogue';
 
 
 export const TrainParams = z
@@ -29,11 +29,17 @@ export type TrainParams = z.output<typeof TrainParams>;
 
 export const ImportBackboneParams = z
   .object({
-    folder: z.string().trim().min(1, 'Choose the folder of a TensorFlow.js model.'),
+    /** A TensorFlow.js model's folder, a .tflite or .onnx file, or a folder holding one. */
+    folder: z.string().trim().min(1, 'Choose the folder of a TensorFlow.js model, or a .tflite or .onnx file.'),
     name: z.string().trim().min(1).max(80).optional(),
-    /** The layer whose output is the features; by default the last one with a spatial output, averaged over space. */
+    /** The layer (graph node, ONNX node or value) whose output is the features; by default found in the model. */
     featureLayer: z.string().trim().min(1).optional(),
-    preprocessing: z.enum(['scale_-1_1', 'scale_0_1']).default('scale_-1_1'),
+    /**
+     * How the model expects pixels, where it does not say itself (TFLite quantization or metadata,
+     * ONNX metadata). Unsaid: scale_-1_1 for TensorFlow.js and TFLite models; an ONNX model is
+     * refused, asking for it.
+     */
+    preprocessing: z.enum(PREPROCESSINGS).optional(),
   })
   .strict();
 
@@ -46,6 +52,14 @@ export const ImportBackboneResult = z.object({
   folder: z.string(),
   /** Why the ONNX export cannot take it (classifying then runs on TensorFlow.js); null when it can. */
   onnxProblem: z.string().nullable(),
+  /**
+   * How pixels are scaled for it, and who said so: the model (ONNX metadata; a TFLite file's
+   * quantization or metadata, when `scaling` is null: the file maps pixels itself), the person
+   * importing it, or Graft's default.
+   */
+  preprocessing: z.object({ scaling: z.enum(PREPROCESSINGS).nullable(), from: z.enum(['metadata', 'chosen', 'default']) }),
+  /** What Graft read from the model and decided, for people: an ONNX model's input and layout, its normalisation, its features. */
+  notes: z.array(z.string()),
 });
 export type ImportBackboneResult = z.infer<typeof ImportBackboneResult>;
 

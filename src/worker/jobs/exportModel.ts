@@ -20,13 +20,13 @@ export async function exportModel(params: JobParams<'exportModel'>, env: Project
   const model = classifierFromRun(runs.transferRun(params.runId));
   const evaluation = runs.summary(params.runId).evaluation;
   const folder = path.resolve(params.folder);
-  const { onnxProblem } = await exportClassifier(model, { accuracy: evaluation.accuracy, testPhotos: evaluation.count }, folder);
+  const problems = await exportClassifier(model, { accuracy: evaluation.accuracy, testPhotos: evaluation.count }, folder);
   const files = fs
     .readdirSync(folder, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(folder, path.join(e.parentPath, e.name)))
     .sort();
   const verification = await verifyExport(runs, model, folder, VERIFY_PHOTOS, env.signal, (done, total) => env.progress(done, total, 'photos', 'Checking the exported files against Graft'));
-  const notes = onnxProblem ? [`No ONNX file: ${onnxProblem} The TensorFlow.js model is complete.`] : [];
+  const notes = [...(problems.onnx ? [`No ONNX file: ${problems.onnx} The TensorFlow.js model is complete.`] : []), ...(problems.tfjs ? [`No TensorFlow.js model: ${problems.tfjs}`] : [])];
   return { folder, verification, notes, labels: model.labels, backbone: model.backbone.id, files, seconds: (Date.now() - started) / 1000 };
 }

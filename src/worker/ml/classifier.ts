@@ -1,8 +1,8 @@
 /**
  * A trained classifier ready to run: a run of the open project, or a folder exported from any
  * project. It runs in onnxruntime from the same ONNX model the export writes (converted once per
- * run and cached), so what users run outside Graft is what Graft itself ran; a backbone the
- * converter cannot take runs on TensorFlow.js instead.
+ * run and cached; an imported ONNX backbone with the head appended), so what users run outside
+ * Graft is what Graft itself ran; a backbone the converter cannot take runs on TensorFlow.js instead.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -48,10 +48,14 @@ async function featuresThenHead(model: ClassifierModel) {
   };
 }
 
-/** The run's classifier, its ONNX model converted once and kept in the cache. */
+/**
+ * The run's classifier: its ONNX model converted once and kept in the cache; on an imported ONNX
+ * backbone, the stored model with the head appended (quick: no conversion to cache).
+ */
 export async function runModel(model: ClassifierModel): Promise<PixelModel> {
   const size = model.backbone.inputSize;
   if (model.backbone.format === 'graph') return tfjsPixelModel(await featuresThenHead(model), size);
+  if (model.backbone.format === 'onnx') return onnxPixelModel(await classifierOnnx(model), { input: ONNX_INPUT, output: ONNX_OUTPUT }, size);
   const weights = createHash('sha256').update(JSON.stringify(model.head)).update(JSON.stringify(model.fineTuned)).update(JSON.stringify(model.labels)).digest('hex');
   return pixelModel(
     {

@@ -3,18 +3,23 @@
  * training run, and turned into the two portable formats: ONNX (what Graft itself classifies
  * with, through onnxruntime) and a TensorFlow.js layers model.
  */
+import fs from 'node:fs';
 import type { HeadConfig, LayerWeights, SavedWeights } from '../../shared/modelWeights';
 import type { ClassifierDescription } from '../../shared/classifierDescription';
 import { pixelScaling, type Backbone } from '../../shared/catalogue';
 import { GraftError } from '../../shared/api/errors';
 import type { TransferRun } from '../../node/data/runStore';
-import { loadBackboneModel } from './featureExtractor';
+import { loadBackboneModel, rescalingLayer } from './featureExtractor';
 
-import { requireBackbone } from '../../node/models/modelStore';
+import { backboneFiles, requireBackbone } from '../../node/models/modelStore';
 import { classifierToOnnx, UnsupportedByOnnx } from '../onnx/kerasToOnnx';
+import { withHead } from '../onnx/importedOnnx';
 
 import type { CropMode } from '../../node/photos/decode';
 import { tf } from './tensorflow';
+
+/** Why a run on an imported ONNX backbone has no TensorFlow.js form. */
+export const TFJS_CANNOT_HOLD_ONNX = 'Its backbone is an imported ONNX model, which Graft runs in onnxruntime and cannot turn into a TensorFlow.js model; model.onnx is the whole classifier.';
 
 export interface ClassifierModel {
   backbone: Backbone;
@@ -53,8 +58,14 @@ export function describeClassifier(model: ClassifierModel, evaluation: Classifie
   };
 }
 
+/** The classifier as one ONNX model from pixels to probabilities: the backbone (converted, or an imported ONNX model as stored) and the head. */
 export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array> {
+  const properties = { backbone: model.backbone.id, crop: model.crop, run: String(model.runId) };
   if (model.backbone.format === 'graph') throw new UnsupportedByOnnx('Graft converts layers models to ONNX; this run is on an imported graph model.');
+  if (model.backbone.format === 'onnx') {
+    const file = backboneFiles(model.backbone)[0];
+    return withHead(fs.readFileSync(file), file, model.head, model.labels, properties);
+  }
   const backbone = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
   try {
     return classifierToOnnx({
@@ -65,7 +76,7 @@ export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array
       head: model.head,
       labels: model.labels,
       scaling: pixelScaling(model.backbone.preprocessing),
-      properties: { backbone: model.backbone.id, crop: model.crop, run: String(model.runId) },
+      properties,
     });
   } finally {
     backbone.dispose();
@@ -79,12 +90,13 @@ export async function classifierOnnx(model: ClassifierModel): Promise<Uint8Array
  */
 export async function classifierTfjs(model: ClassifierModel): Promise<tf.LayersModel> {
   if (model.backbone.format === 'graph') throw new GraftError('unavailable', 'A run on an imported graph model cannot be exported as one model yet (TensorFlow.js layers models cannot hold a graph model); classify with it inside Graft.');
+  if (model.backbone.format === 'onnx') throw new GraftError('unavailable', TFJS_CANNOT_HOLD_ONNX);
   const full = await loadBackboneModel(model.backbone, undefined, model.fineTuned);
   const size = model.backbone.inputSize;
   const pixels = tf.input({ shape: [size, size, 3], name: 'pixels' });
   const features = full.getLayer(model.backbone.featureLayer).output as tf.SymbolicTensor;
   const trunk = tf.model({ inputs: full.inputs, outputs: model.backbone.pool ? (tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor) : features, name: 'backbone' });
-  let x = trunk.apply(tf.layers.rescaling(pixelScaling(model.backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor;
+  let x = trunk.apply(rescalingLayer(pixelScaling(model.backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor;
   const tensors = model.head.tensors;
   const dense: { layer: tf.layers.Layer; weights: tf.Tensor[] }[] = [];
   for (let i = 0; i < tensors.length; i += 2) {

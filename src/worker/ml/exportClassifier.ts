@@ -1,13 +1,15 @@
 /**
  * Writes a trained classifier to a folder that runs without Graft: ONNX and TensorFlow.js
- * formats, the class names, a machine-readable description, and a README for people.
+ * formats (ONNX only for a run on an imported ONNX backbone, TensorFlow.js only for one the
+ * converter cannot take), the class names, a machine-readable description, and a README for people.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraftError } from '../../shared/api/errors';
 import { decodeSide } from '../../node/photos/decode';
 import type { ClassifierDescription } from '../../shared/classifierDescription';
-import { classifierOnnx, classifierTfjs, describeClassifier, type ClassifierModel } from './classifierModel';
+import { describePreprocessing } from '../../shared/catalogue';
+import { classifierOnnx, classifierTfjs, describeClassifier, TFJS_CANNOT_HOLD_ONNX, type ClassifierModel } from './classifierModel';
 import { UnsupportedByOnnx } from '../onnx/kerasToOnnx';
 import { tf } from './tensorflow';
 
@@ -15,7 +17,7 @@ export const DESCRIPTION_FILE = 'graft-model.json';
 export const ONNX_FILE = 'model.onnx';
 
 /** The README of an export; `backboneLicence` is the licence of the backbone this run really used. */
-function readme(d: ClassifierDescription, backboneLicence: string, onnxProblem: string | null): string {
+function readme(d: ClassifierDescription, backboneLicence: string, problems: ExportProblems): string {
   const accuracy = d.evaluation ? `${(100 * d.evaluation.accuracy).toFixed(1)} % on ${d.evaluation.testPhotos} test photos it never trained on` : 'not measured';
   return `# Photo classifier exported by Graft
 
@@ -26,18 +28,18 @@ Test accuracy when exported: ${accuracy}.
 ## Input
 - RGB photo, EXIF orientation applied, transparent parts on white, first scaled (Lanczos) so that its shorter side is ${decodeSide(d.inputSize)} px (never enlarged), then resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? 'scaled so that the shorter side is ' + d.inputSize + ' px, then the centre cropped' : 'squashed to a square without cropping'} — as Graft prepared the photos it trained on.
 - A float32 tensor of shape [batch, ${d.inputSize}, ${d.inputSize}, 3] holding the pixel values 0–255. The
-  backbone's own scaling (${d.preprocessing === 'scale_0_1' ? 'x / 255' : 'x / 127.5 − 1'}) is inside the model.
+  backbone's own scaling (${describePreprocessing(d.preprocessing)}) is inside the model.
 
 ## Output
 Probabilities, float32 [batch, ${d.labels.length}], summing to 1 for each photo.
 
 ## Files
 ${
-  onnxProblem
-    ? `- No ONNX file: ${onnxProblem}`
-    : '- `model.onnx`: ONNX (opset 13), input `pixels`, output `probabilities`. For example with onnxruntime:\n  `session.run({ pixels: tensor })`.'
+  problems.onnx
+    ? `- No ONNX file: ${problems.onnx}`
+    : '- `model.onnx`: ONNX, input `pixels`, output `probabilities`. For example with onnxruntime:\n  `session.run({ pixels: tensor })`.'
 }
-- \`tfjs/model.json\` and \`tfjs/weights.bin\`: a TensorFlow.js layers model (\`tf.loadLayersModel\`).
+${problems.tfjs ? `- No TensorFlow.js model: ${problems.tfjs}` : '- `tfjs/model.json` and `tfjs/weights.bin`: a TensorFlow.js layers model (`tf.loadLayersModel`).'}
 - \`graft-model.json\`: this description, read by \`graft classify --model <this folder>\`.
 `;
 }
@@ -67,11 +69,19 @@ async function writeTfjs(model: ClassifierModel, folder: string): Promise<void> 
   }
 }
 
+/** Why a format is missing from an export (null: it is there). */
+export interface ExportProblems {
+  /** The backbone has layers the ONNX converter does not cover. */
+  onnx: string | null;
+  /** The backbone is an imported ONNX model, which TensorFlow.js cannot hold. */
+  tfjs: string | null;
+}
+
 /**
  * Exports into folder, which must be new or empty (or a previous Graft export, which is replaced).
- * Returns why there is no ONNX file when the backbone has layers the converter does not cover.
+ * Returns why a format is missing, if one is.
  */
-export async function exportClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation'], folder: string): Promise<{ onnxProblem: string | null }> {
+export async function exportClassifier(model: ClassifierModel, evaluation: ClassifierDescription['evaluation'], folder: string): Promise<ExportProblems> {
   const target = path.resolve(folder);
   if (model.backbone.format === 'graph') throw new GraftError('unavailable', 'A run on an imported graph model cannot be exported as one model yet; classify with it inside Graft.');
   if (fs.existsSync(target)) {
@@ -83,18 +93,18 @@ export async function exportClassifier(model: ClassifierModel, evaluation: Class
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const description = describeClassifier(model, evaluation);
-  let onnxProblem: string | null = null;
+  const problems: ExportProblems = { onnx: null, tfjs: model.backbone.format === 'onnx' ? TFJS_CANNOT_HOLD_ONNX : null };
   try {
     fs.writeFileSync(path.join(staging, ONNX_FILE), await classifierOnnx(model));
   } catch (error) {
     if (!(error instanceof UnsupportedByOnnx)) throw error;
-    onnxProblem = error.message;
+    problems.onnx = error.message;
   }
-  await writeTfjs(model, path.join(staging, 'tfjs'));
+  if (!problems.tfjs) await writeTfjs(model, path.join(staging, 'tfjs'));
   fs.writeFileSync(path.join(staging, 'labels.txt'), model.labels.join('\n') + '\n');
   fs.writeFileSync(path.join(staging, DESCRIPTION_FILE), JSON.stringify(description, null, 2) + '\n');
-  fs.writeFileSync(path.join(staging, 'README.md'), readme(description, model.backbone.licence, onnxProblem));
+  fs.writeFileSync(path.join(staging, 'README.md'), readme(description, model.backbone.licence, problems));
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(staging, target);
-  return { onnxProblem };
+  return problems;
 }

@@ -1,7 +1,7 @@
 /** Loads a backbone from the models folder, whole or as a feature extractor. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pixelScaling, type Backbone } from '../../shared/catalogue';
+import { pixelScaling, type Backbone, type PixelScaling } from '../../shared/catalogue';
 import { backboneFolder } from '../../node/models/modelStore';
 import type { LayerWeights } from '../../shared/modelWeights';
 import { readModelManifest, weightFilesOf } from './modelManifest';
@@ -16,6 +16,15 @@ export async function loadBackboneModel(backbone: Backbone, folder = backboneFol
     tf.dispose(values);
   }
   return model;
+}
+
+/**
+ * A Rescaling layer for the backbone's preprocessing. TensorFlow.js's Rescaling multiplies and adds
+ * with broadcasting, so per-channel values (arrays of three) scale the last, channel axis; its
+ * typings only admit single numbers.
+ */
+export function rescalingLayer(scaling: PixelScaling): tf.layers.Layer {
+  return tf.layers.rescaling(scaling as { scale: number; offset: number });
 }
 
 /**
@@ -75,7 +84,7 @@ export async function loadFeatureExtractor(backbone: Backbone, folder = backbone
   const features = backbone.pool ? tf.layers.globalAveragePooling2d({}).apply(layer.output) : layer.output;
   const trunk = tf.model({ inputs: full.inputs, outputs: features as tf.SymbolicTensor });
   const pixels = tf.input({ shape: [backbone.inputSize, backbone.inputSize, 3] });
-  const model = tf.model({ inputs: pixels, outputs: trunk.apply(tf.layers.rescaling(pixelScaling(backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor });
+  const model = tf.model({ inputs: pixels, outputs: trunk.apply(rescalingLayer(pixelScaling(backbone.preprocessing)).apply(pixels)) as tf.SymbolicTensor });
   return {
     predict: (x) => tf.tidy(() => (model.predict(x) as tf.Tensor).reshape([x.shape[0], -1]) as tf.Tensor2D),
     dispose: () => void model.dispose(),

@@ -13,7 +13,8 @@ import { describeDecodeError } from '../../node/photos/imageFiles';
 import { cachedOnnx } from '../onnx/onnxCache';
 import { ONNX_INPUT, TRUNK_OUTPUT, trunkToOnnx, UnsupportedByOnnx } from '../onnx/kerasToOnnx';
 import { photoBatches } from '../pipeline/photoBatches';
-import { pixelModel, type PixelModel } from '../pipeline/pixelModel';
+import { onnxPixelModel, pixelModel, type PixelModel } from '../pipeline/pixelModel';
+import { FEATURES_OUTPUT } from '../onnx/importedOnnx';
 import { loadBackboneModel, loadFeatureExtractor } from './featureExtractor';
 import { initTensorflow } from './tensorflow';
 
@@ -24,8 +25,12 @@ export function preprocessingKey(crop: CropMode): string {
   return `${crop}-v${PREPROCESSING_VERSION}`;
 }
 
-/** The backbone from pixels to its (pooled) features: converted to ONNX once and cached; TensorFlow.js when it cannot be. */
+/**
+ * The backbone from pixels to its (pooled) features: an imported ONNX model as stored; a layers
+ * model converted to ONNX once and cached; TensorFlow.js when it cannot be.
+ */
 export function featureModel(backbone: Backbone): Promise<PixelModel> {
+  if (backbone.format === 'onnx') return onnxPixelModel(backboneFiles(backbone)[0], { input: ONNX_INPUT, output: FEATURES_OUTPUT }, backbone.inputSize);
   return pixelModel(
     {
       onnx: async () => {

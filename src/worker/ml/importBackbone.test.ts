@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBackbone } from '../../shared/catalogue';
+import { findBackbone, IMAGENET_MEAN, IMAGENET_STD } from '../../shared/catalogue';
 import { writeJpeg } from '../../../test-support/imageFixtures';
 import { makeTempDir } from '../../../test-support/tempDir';
 import { projectEnvironment } from '../../../test-support/jobEnvironment';
@@ -13,6 +13,7 @@ import { importPhotos } from '../jobs/importPhotos';
 import { testModelsDir } from '../../../test-support/testModels';
 import type { JobContext } from '../../shared/jobs/jobContext';
 import { train } from '../jobs/train';
+import { featureModel } from './features';
 import { loadFeatureExtractor } from './featureExtractor';
 import { importBackbone } from './importBackbone';
 import { allBackbones } from '../../node/models/modelStore';
@@ -86,6 +87,31 @@ describe('importing a model folder', () => {
     await expect(importBackbone({ folder: source, name: 'My MobileNet', preprocessing: 'scale_-1_1' })).rejects.toThrow(/already in the models folder/);
   });
 
+  it('normalises pixels per channel with ImageNet’s mean and std when asked, alike in TensorFlow.js and in the converted ONNX model', async () => {
+    const source = path.join(await testModelsDir(['mobilenet_v2_0.35_224']), 'mobilenet_v2_0.35_224');
+    const { backbone, preprocessing, notes } = await importBackbone({ folder: source, name: 'ImageNet normalised', preprocessing: 'imagenet' });
+    expect(preprocessing).toEqual({ scaling: 'imagenet', from: 'chosen' });
+    expect(notes[0]).toMatch(/^Pixels: \(x \/ 255 − mean\) \/ std per channel/);
+    // Whole numbers, as photos' pixels are (the ONNX model is given bytes).
+    const pixels = tf.tidy(() => tf.floor(tf.randomUniform([2, 224, 224, 3], 0, 256, 'float32', 9))) as tf.Tensor4D;
+    // The catalogue model scales x / 127.5 − 1: the pixels it must see to be fed (x / 255 − mean) / std.
+    const mean = tf.tensor1d(IMAGENET_MEAN);
+    const std = tf.tensor1d(IMAGENET_STD);
+    const equivalent = tf.tidy(() => tf.mul(tf.add(tf.div(tf.sub(tf.div(pixels, 255), mean), std), 1), 127.5)) as tf.Tensor4D;
+    const catalogue = await loadFeatureExtractor(findBackbone('mobilenet_v2_0.35')!, source);
+    const expected = catalogue.predict(equivalent).dataSync() as Float32Array;
+    const imported = await loadFeatureExtractor(backbone);
+    const inTfjs = imported.predict(pixels).dataSync() as Float32Array;
+    const onnx = await featureModel(backbone);
+    const inOnnx = await onnx.run([0, 1].map((i) => Uint8Array.from(pixels.slice([i], [1]).dataSync())));
+    await onnx.release();
+    expect(Math.max(...inTfjs.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-4);
+    expect(Math.max(...inOnnx.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-4);
+    tf.dispose([pixels, mean, std, equivalent]);
+    catalogue.dispose();
+    imported.dispose();
+  });
+
   it('trains, classifies and exports with the user’s own model, on TensorFlow.js where ONNX does not cover a layer', async () => {
     const own = path.join(temp.dir, 'own-model');
     await saveOwnModel(own);
@@ -146,6 +172,6 @@ describe('importing a model folder', () => {
 
   it('refuses a folder without a model, saying why', async () => {
     await expect(importBackbone({ folder: temp.dir, preprocessing: 'scale_-1_1' })).rejects.toThrow(/no model\.json/);
-    expect(fs.readdirSync(path.join(temp.dir, 'models')).sort()).toEqual(['imported_graph_net', 'imported_my_mobilenet', 'imported_tiny']);
+    expect(fs.readdirSync(path.join(temp.dir, 'models')).sort()).toEqual(['imported_graph_net', 'imported_imagenet_normalised', 'imported_my_mobilenet', 'imported_tiny']);
   });
 });

@@ -6,11 +6,13 @@
  * prove it loads, and records whether the ONNX export covers it (if not, classifying with it runs
  * on TensorFlow.js, slower, and a graph model's runs cannot be exported as one model).
  * A TensorFlow Lite model (a .tflite file, or a folder holding one) is converted into a layers
- * model first (tflite/), its features taken before its classification head.
+ * model first (tflite/), its features taken before its classification head. An ONNX model (a
+ * .onnx file, or a folder holding one) is stored rewritten to give its features from Graft's
+ * pixels, and runs in onnxruntime (onnxImport/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pixelScaling, type Backbone, type Preprocessing } from '../../shared/catalogue';
+import { describePreprocessing, pixelScaling, type Backbone, type Preprocessing } from '../../shared/catalogue';
 import type { ImportBackboneResult } from '../../shared/api/training';
 import { GraftError } from '../../shared/api/errors';
 import { loadBackboneModel, loadFeatureExtractor, loadGraphModelFolder } from './featureExtractor';
@@ -20,19 +22,31 @@ import { backboneFolder, IMPORTED_DESCRIPTION, lookupBackbone, modelsDir } from 
 import { classifierToOnnx } from '../onnx/kerasToOnnx';
 import { initTensorflow, tf } from './tensorflow';
 import { tfliteFile, writeTfliteAsLayersModel } from './tflite/importTflite';
+import { importOnnx, onnxFile } from './onnxImport/importOnnx';
 
 export interface ImportBackboneParams {
   folder: string;
   name?: string;
   featureLayer?: string;
-  preprocessing: Preprocessing;
+  /** Unsaid: the model says (TFLite, ONNX), else scale_-1_1 (TensorFlow.js, TFLite); an ONNX model that does not say is refused. */
+  preprocessing?: Preprocessing;
+}
+
+/** What Graft assumes of a TensorFlow.js or TFLite model's pixels when neither it nor the person says. */
+const DEFAULT_PREPROCESSING: Preprocessing = 'scale_-1_1';
+
+export interface ImportedBackbone {
+  backbone: Backbone;
+  onnxProblem: string | null;
+  preprocessing: ImportBackboneResult['preprocessing'];
+  notes: string[];
 }
 
 /** The import as the API reports it. */
 export async function importBackboneJob(params: ImportBackboneParams): Promise<ImportBackboneResult> {
   await initTensorflow();
-  const { backbone, onnxProblem } = await importBackbone(params);
-  return { id: backbone.id, title: backbone.title, inputSize: backbone.inputSize, featureLayer: backbone.featureLayer, featureSize: backbone.featureSize, folder: backboneFolder(backbone), onnxProblem };
+  const { backbone, onnxProblem, preprocessing, notes } = await importBackbone(params);
+  return { id: backbone.id, title: backbone.title, inputSize: backbone.inputSize, featureLayer: backbone.featureLayer, featureSize: backbone.featureSize, folder: backboneFolder(backbone), onnxProblem, preprocessing, notes };
 }
 
 function slug(text: string): string {
@@ -83,18 +97,20 @@ async function describeGraphModel(provisional: Backbone, folder: string, feature
   }
 }
 
-export async function importBackbone(params: ImportBackboneParams): Promise<{ backbone: Backbone; onnxProblem: string | null }> {
+export async function importBackbone(params: ImportBackboneParams): Promise<ImportedBackbone> {
   const source = path.resolve(params.folder);
-  const tflite = tfliteFile(source);
+  const onnx = onnxFile(source);
+  const tflite = onnx ? null : tfliteFile(source);
+  const single = onnx ?? tflite;
   const manifestFile = path.join(source, 'model.json');
-  if (!tflite && !fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model, or a .tflite file.`);
-  const manifest = tflite ? {} : readModelManifest(source);
+  if (!single && !fs.existsSync(manifestFile)) throw new GraftError('not_found', `${source} has no model.json: choose the folder of a TensorFlow.js model, or a .tflite or .onnx file.`);
+  const manifest = single ? {} : readModelManifest(source);
   const graph = manifest.format === 'graph-model' || Boolean((manifest.modelTopology as { node?: unknown } | undefined)?.node);
   // Checked to stay inside the folder: they are joined to the models folder below.
-  const files = tflite ? [] : ['model.json', ...weightFilesOf(manifest, source)];
+  const files = single ? [] : ['model.json', ...weightFilesOf(manifest, source)];
   for (const f of files) if (!fs.existsSync(path.join(source, f))) throw new GraftError('not_found', `${source} lacks the weight file ${f} that model.json lists.`);
 
-  const name = params.name ?? (tflite === source ? path.basename(source, path.extname(source)) : path.basename(source));
+  const name = params.name ?? (single === source ? path.basename(source, path.extname(source)) : path.basename(source));
   const id = `imported_${slug(name)}`;
   if (lookupBackbone(id)) throw new GraftError('already_exists', `A backbone named ${id} is already in the models folder (${modelsDir()}); choose another name.`);
   const target = path.join(modelsDir(), id);
@@ -106,8 +122,13 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
     fs.copyFileSync(path.join(source, f), path.join(staging, f));
   }
 
+  const store = (backbone: Backbone) => {
+    fs.writeFileSync(path.join(staging, IMPORTED_DESCRIPTION), JSON.stringify(backbone, null, 2) + '\n');
+    fs.renameSync(staging, target);
+  };
+  const preprocessing = params.preprocessing ?? DEFAULT_PREPROCESSING;
+  const said = params.preprocessing ? 'as chosen' : 'assumed: say another with --preprocessing if the model expects something else';
   try {
-    const converted = tflite ? writeTfliteAsLayersModel(tflite, staging, pixelScaling(params.preprocessing)) : null;
     // Loaded from its new place, as training will load it.
     const provisional: Backbone = {
       id,
@@ -115,21 +136,29 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
       family: 'imported',
       format: graph ? 'graph' : 'layers',
       alpha: null,
-      url: tflite ?? source,
+      url: single ?? source,
       inputSize: 0,
-      preprocessing: params.preprocessing,
+      preprocessing,
       featureLayer: '',
       pool: true,
       fineTuneFrom: null,
       featureSize: 0,
       licence: `as given by its authors (imported from ${source})`,
     };
+    if (onnx) {
+      const imported = await importOnnx(onnx, staging, { featureValue: params.featureLayer, preprocessing: params.preprocessing });
+      const backbone: Backbone = { ...provisional, format: 'onnx', inputSize: imported.inputSize, preprocessing: imported.preprocessing.scaling, featureLayer: imported.featureValue, pool: imported.pool, featureSize: imported.featureSize };
+      store(backbone);
+      return { backbone, onnxProblem: null, preprocessing: imported.preprocessing, notes: imported.notes };
+    }
+    const chosen = { scaling: preprocessing, from: params.preprocessing ? ('chosen' as const) : ('default' as const) };
+    const pixelsNote = `Pixels: ${describePreprocessing(preprocessing)} (${said}).`;
     const imported = graph ? await describeGraphModel(provisional, staging, params.featureLayer) : null;
     if (imported) {
-      fs.writeFileSync(path.join(staging, IMPORTED_DESCRIPTION), JSON.stringify(imported, null, 2) + '\n');
-      fs.renameSync(staging, target);
-      return { backbone: imported, onnxProblem: 'Graft converts layers models to ONNX; a graph model runs on TensorFlow.js.' };
+      store(imported);
+      return { backbone: imported, onnxProblem: 'Graft converts layers models to ONNX; a graph model runs on TensorFlow.js.', preprocessing: chosen, notes: [pixelsNote] };
     }
+    const converted = tflite ? writeTfliteAsLayersModel(tflite, staging, pixelScaling(preprocessing)) : null;
     const model = await loadBackboneModel(provisional, staging);
     const [, height, width, channels] = model.inputs[0].shape;
     if (channels !== 3 || (height !== null && height !== width)) throw new GraftError('invalid_request', `The model takes input of shape ${JSON.stringify(model.inputs[0].shape)}; Graft needs square RGB photos ([batch, size, size, 3]).`);
@@ -145,9 +174,14 @@ export async function importBackbone(params: ImportBackboneParams): Promise<{ ba
     const problem = onnxProblem(model, backbone);
     extractor.dispose();
     model.dispose();
-    fs.writeFileSync(path.join(staging, IMPORTED_DESCRIPTION), JSON.stringify(backbone, null, 2) + '\n');
-    fs.renameSync(staging, target);
-    return { backbone, onnxProblem: problem };
+    store(backbone);
+    const fromFile = converted && converted.pixelsFrom !== 'preprocessing';
+    return {
+      backbone,
+      onnxProblem: problem,
+      preprocessing: fromFile ? { scaling: null, from: 'metadata' } : chosen,
+      notes: [fromFile ? `Pixels: as the file's input ${converted.pixelsFrom === 'quantization' ? 'quantization' : 'normalisation metadata'} says.` : pixelsNote],
+    };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;

@@ -1,6 +1,6 @@
 /**
- * Proves an export: the exported ONNX and TensorFlow.js files, loaded from disk as a user would
- * load them, run on the run's test photos, and must give what Graft recorded for those photos
+ * Proves an export: the exported ONNX and TensorFlow.js files (those it has), loaded from disk as
+ * a user would load them, run on the run's test photos, and must give what Graft recorded for those photos
  * when it evaluated the run — the same best class, and the same probability for it.
  */
 import fs from 'node:fs';
@@ -27,33 +27,42 @@ export async function verifyExport(runs: RunStore, model: ClassifierModel, folde
   const size = model.backbone.inputSize;
   const classes = model.labels.length;
   const onnxFile = path.join(folder, ONNX_FILE);
+  const tfjsFolder = path.join(folder, 'tfjs');
   const onnx: PixelModel | null = fs.existsSync(onnxFile) ? await onnxPixelModel(onnxFile, { input: ONNX_INPUT, output: ONNX_OUTPUT }, size) : null;
-  const exported = await loadLayersModelFolder(path.join(folder, 'tfjs'));
-  const tfjs = await tfjsPixelModel({ predict: (pixels) => exported.predict(pixels) as tf.Tensor, dispose: () => exported.dispose() }, size);
-  const result = { photos: 0, onnxAgree: onnx ? 0 : null, tfjsAgree: 0, maxDifference: 0 };
+  let tfjs: PixelModel | null = null;
+  if (fs.existsSync(tfjsFolder)) {
+    const exported = await loadLayersModelFolder(tfjsFolder);
+    tfjs = await tfjsPixelModel({ predict: (pixels) => exported.predict(pixels) as tf.Tensor, dispose: () => exported.dispose() }, size);
+  }
+  const result = { photos: 0, onnxAgree: onnx ? 0 : null, tfjsAgree: tfjs ? 0 : null, maxDifference: 0 };
+  // Both exported files see the same decoded photos: the pipeline runs the first on the batch, then the other runs on it.
+  const [first, second] = [tfjs, onnx].filter((m): m is PixelModel => m !== null);
+  if (!first) throw new Error(`The export in ${folder} has neither an ONNX nor a TensorFlow.js model.`);
   try {
     const load = async (r: (typeof recorded)[number]) => {
       const pixels = await photoPixels(r.path, size, model.crop);
       return { pixels, data: pixels };
     };
-    // Both exported files see the same decoded photos: the tfjs model runs on the batch, then ONNX.
-    for await (const batch of photoBatches(recorded, load, tfjs, { batchSize: 16, ahead: 32, signal })) {
-      const onnxRows = onnx ? await onnx.run(batch.map((b) => b.data)) : null;
+    for await (const batch of photoBatches(recorded, load, first, { batchSize: 16, ahead: 32, signal })) {
+      const secondRows = second ? await second.run(batch.map((b) => b.data)) : null;
       batch.forEach(({ item, output }, i) => {
+        const rowOf = new Map<PixelModel, ArrayLike<number>>([[first, output!]]);
+        if (second) rowOf.set(second, secondRows!.subarray(i * classes, (i + 1) * classes));
         const predicted = classIds.indexOf(item.predictedClassId);
-        const check = (row: ArrayLike<number>) => {
+        const agrees = (format: PixelModel) => {
+          const row = rowOf.get(format)!;
           result.maxDifference = Math.max(result.maxDifference, Math.abs(row[predicted] - item.confidence));
           return argmax(row) === predicted;
         };
-        if (check(output!)) result.tfjsAgree++;
-        if (onnxRows && result.onnxAgree !== null && check(onnxRows.subarray(i * classes, (i + 1) * classes))) result.onnxAgree++;
+        if (tfjs && agrees(tfjs)) result.tfjsAgree = (result.tfjsAgree ?? 0) + 1;
+        if (onnx && agrees(onnx)) result.onnxAgree = (result.onnxAgree ?? 0) + 1;
       });
       result.photos += batch.length;
       onProgress(result.photos, recorded.length);
     }
   } finally {
     await onnx?.release();
-    await tfjs.release();
+    await tfjs?.release();
   }
   return result;
 }

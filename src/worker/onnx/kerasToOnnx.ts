@@ -11,6 +11,7 @@
  * NCHW from there on, and a Reshape from or to 4-D transposes around its reshape.
  */
 
+import type { PixelScaling } from '../../shared/catalogue';
 import type { HeadConfig, SavedWeights } from '../../shared/modelWeights';
 import { tf } from '../ml/tensorflow';
 import { OnnxGraph } from './onnxGraph';
@@ -25,7 +26,7 @@ export interface OnnxClassifierSpec {
   head: SavedWeights<HeadConfig>;
   labels: string[];
   /** The backbone's preprocessing, x * scale + offset, done inside the model. */
-  scaling: { scale: number; offset: number };
+  scaling: PixelScaling;
   properties: Record<string, string>;
 }
 
@@ -206,10 +207,15 @@ function layersUpTo(model: tf.LayersModel, featureLayer: string): tf.layers.Laye
 }
 
 /** Adds the preprocessing and the backbone's layers up to `outputLayer`; returns that layer's value (NCHW when spatial). */
-function convertTrunk(graph: OnnxGraph, backbone: tf.LayersModel, outputLayer: string, inputSize: number, scaling: { scale: number; offset: number }): string {
+/** A scalar constant, or one value per channel: NHWC values broadcast it over their last axis. */
+function channelConstant(graph: OnnxGraph, hint: string, value: number | number[]): string {
+  return typeof value === 'number' ? graph.floats(hint, [], Float32Array.of(value)) : graph.floats(hint, [value.length], Float32Array.from(value));
+}
+
+function convertTrunk(graph: OnnxGraph, backbone: tf.LayersModel, outputLayer: string, inputSize: number, scaling: PixelScaling): string {
   const pixels = graph.input(ONNX_INPUT, ['batch', inputSize, inputSize, 3]);
-  // The backbone's preprocessing, then NHWC → NCHW.
-  const scaled = graph.node('Add', [graph.node('Mul', [pixels, graph.floats('scale', [], Float32Array.of(scaling.scale))]), graph.floats('offset', [], Float32Array.of(scaling.offset))]);
+  // The backbone's preprocessing (on NHWC pixels, so per-channel values apply to the last axis), then NHWC → NCHW.
+  const scaled = graph.node('Add', [graph.node('Mul', [pixels, channelConstant(graph, 'scale', scaling.scale)]), channelConstant(graph, 'offset', scaling.offset)]);
   const nchw = graph.node('Transpose', [scaled], { perm: [0, 3, 1, 2] });
   const values = new Map<string, string>();
   for (const layer of layersUpTo(backbone, outputLayer)) {
@@ -263,7 +269,7 @@ export const TRUNK_OUTPUT = 'activations';
  * (the frozen lower part of a network being fine-tuned), or, with `pool`, those averaged over
  * space (features). onnxruntime runs it several times faster than TensorFlow.js here.
  */
-export function trunkToOnnx(backbone: tf.LayersModel, outputLayer: string, inputSize: number, scaling: { scale: number; offset: number }, pool = false): Uint8Array {
+export function trunkToOnnx(backbone: tf.LayersModel, outputLayer: string, inputSize: number, scaling: PixelScaling, pool = false): Uint8Array {
   const graph = new OnnxGraph([TRUNK_OUTPUT]);
   tf.tidy(() => {
     const value = convertTrunk(graph, backbone, outputLayer, inputSize, scaling);

@@ -12,7 +12,7 @@ const FLOAT = 1;
 const INT64 = 7;
 
 /** An integer, integers, a string, or a float (written `{ float: x }`, as integers are the common case). */
-type Attribute = number | number[] | string | { float: number };
+export type Attribute = number | number[] | string | { float: number };
 
 function attribute(name: string, value: Attribute): ProtoWriter {
   const a = new ProtoWriter().string(1, name);
@@ -22,11 +22,36 @@ function attribute(name: string, value: Attribute): ProtoWriter {
   return a.float(2, value.float).int(20, 1);
 }
 
-function valueInfo(name: string, shape: (number | string)[]): ProtoWriter {
+/** A tensor value's name and element type (float32 unless said), and its shape when given. */
+export function valueInfo(name: string, shape: (number | string)[] | null, elemType = FLOAT): ProtoWriter {
+  if (!shape) return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, new ProtoWriter().int(1, elemType)));
   const dims = new ProtoWriter();
   for (const d of shape) dims.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
-  const tensorType = new ProtoWriter().int(1, FLOAT).message(2, dims);
+  const tensorType = new ProtoWriter().int(1, elemType).message(2, dims);
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
+}
+
+/** A float32 TensorProto (an initializer), its values as raw little-endian data. */
+export function floatTensor(name: string, dims: number[], values: Float32Array): ProtoWriter {
+  const data = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  return new ProtoWriter().packedInts(1, dims).int(2, FLOAT).string(8, name).bytes(9, data);
+}
+
+/** A one-dimensional int64 TensorProto. */
+export function int64Tensor(name: string, values: number[]): ProtoWriter {
+  const data = new Uint8Array(values.length * 8);
+  const view = new DataView(data.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return new ProtoWriter().packedInts(1, [values.length]).int(2, INT64).string(8, name).bytes(9, data);
+}
+
+/** A NodeProto with one output; the node is named after it unless named otherwise (onnxruntime requires node names to be unique). */
+export function nodeProto(opType: string, inputs: string[], output: string, attributes: Record<string, Attribute> = {}, name = output): ProtoWriter {
+  const node = new ProtoWriter();
+  for (const i of inputs) node.string(1, i);
+  node.string(2, output).string(3, name).string(4, opType);
+  for (const [name, value] of Object.entries(attributes)) node.message(5, attribute(name, value));
+  return node;
 }
 
 export class OnnxGraph {
@@ -63,17 +88,13 @@ export class OnnxGraph {
   /** A float32 constant (weights), stored as raw little-endian data. */
   floats(hint: string, dims: number[], values: Float32Array): string {
     const name = this.unique(hint);
-    const data = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
-    this.initializers.push(new ProtoWriter().packedInts(1, dims).int(2, FLOAT).string(8, name).bytes(9, data));
+    this.initializers.push(floatTensor(name, dims, values));
     return name;
   }
 
   int64s(hint: string, values: number[]): string {
     const name = this.unique(hint);
-    const data = new Uint8Array(values.length * 8);
-    const view = new DataView(data.buffer);
-    values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
-    this.initializers.push(new ProtoWriter().packedInts(1, [values.length]).int(2, INT64).string(8, name).bytes(9, data));
+    this.initializers.push(int64Tensor(name, values));
     return name;
   }
 
@@ -81,11 +102,7 @@ export class OnnxGraph {
   node(opType: string, inputs: string[], attributes: Record<string, Attribute> = {}, output?: string): string {
     const out = output ?? this.unique(opType.toLowerCase());
     if (output) this.names.add(output);
-    const node = new ProtoWriter();
-    for (const i of inputs) node.string(1, i);
-    node.string(2, out).string(3, out).string(4, opType);
-    for (const [name, value] of Object.entries(attributes)) node.message(5, attribute(name, value));
-    this.nodes.push(node);
+    this.nodes.push(nodeProto(opType, inputs, out, attributes));
     return out;
   }
 

@@ -58,6 +58,12 @@ export class ProtoWriter {
     return this.bytes(field, value.finish());
   }
 
+  /** A field already encoded (key and value), copied as it is: what a read model keeps unchanged. */
+  encoded(field: Uint8Array): this {
+    this.push(field);
+    return this;
+  }
+
   /** Repeated integers, packed (parsers accept packed encoding for any repeated scalar). */
   packedInts(field: number, values: readonly number[]): this {
     const packed = new ProtoWriter();

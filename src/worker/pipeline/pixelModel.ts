@@ -33,13 +33,39 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
   return onnxSessionModel(session, io, inputSize, device.description);
 }
 
+/** The batch size an input requires, or null when any batch goes (Graft's own models; many exported models fix 1). */
+function fixedBatch(session: ort.InferenceSession, input: string): number | null {
+  const meta = session.inputMetadata.find((m) => m.name === input);
+  const batch = meta?.isTensor ? meta.shape[0] : undefined;
+  return typeof batch === 'number' && batch > 0 ? batch : null;
+}
+
 function onnxSessionModel(session: ort.InferenceSession, io: { input: string; output: string }, inputSize: number, engine: string): PixelModel {
+  const runBatch = async (photos: Uint8Array[]) => {
+    const output = await session.run({ [io.input]: new Tensor('float32', floatPixels(photos, inputSize), [photos.length, inputSize, inputSize, 3]) });
+    return output[io.output].data as Float32Array;
+  };
+  const batch = fixedBatch(session, io.input);
   return {
     inputSize,
     engine,
     async run(photos) {
-      const output = await session.run({ [io.input]: new Tensor('float32', floatPixels(photos, inputSize), [photos.length, inputSize, inputSize, 3]) });
-      return output[io.output].data as Float32Array;
+      if (batch === null || batch === photos.length) return runBatch(photos);
+      // A model with a fixed batch size takes the photos that many at a time, the last group padded with black photos.
+      const rows: Float32Array[] = [];
+      for (let start = 0; start < photos.length; start += batch) {
+        const group = photos.slice(start, start + batch);
+        const padded = [...group, ...Array.from({ length: batch - group.length }, () => new Uint8Array(inputSize * inputSize * 3))];
+        const output = await runBatch(padded);
+        rows.push(output.subarray(0, (output.length / batch) * group.length));
+      }
+      const all = new Float32Array(rows.reduce((sum, r) => sum + r.length, 0));
+      let offset = 0;
+      for (const r of rows) {
+        all.set(r, offset);
+        offset += r.length;
+      }
+      return all;
     },
     release: () => session.release(),
   };

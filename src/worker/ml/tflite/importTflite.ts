@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GraftError } from '../../../shared/api/errors';
 import { readTflite } from './tfliteModel';
-import { tfliteToLayersModel, type ConvertedTflite, type PixelScaling } from './tfliteToLayersModel';
+import type { PixelScaling } from '../../../shared/catalogue';
+import { tfliteToLayersModel, type ConvertedTflite } from './tfliteToLayersModel';
 
 /**
  * The .tflite file `source` names: itself, or the only .tflite in a folder without a model.json;

@@ -8,7 +8,8 @@ import { bytes, writeTflite, type ModelSpec } from '../../../../test-support/tfl
 import { ONNX_INPUT, TRUNK_OUTPUT, trunkToOnnx } from '../../onnx/kerasToOnnx';
 import { initTensorflow, tf } from '../tensorflow';
 import { readTflite } from './tfliteModel';
-import { tfliteToLayersModel, type PixelScaling } from './tfliteToLayersModel';
+import type { PixelScaling } from '../../../shared/catalogue';
+import { tfliteToLayersModel } from './tfliteToLayersModel';
 
 const PIXELS_AS_THEY_ARE: PixelScaling = { scale: 1, offset: 0 };
 

@@ -19,6 +19,7 @@
  * against a direct computation — so SAME maps to 'same' with no explicit ZeroPadding2D.
  */
 import type { GraftError } from '../../../shared/api/errors';
+import { channelValues, type PixelScaling } from '../../../shared/catalogue';
 import { floatValues, integerValues } from './constants';
 import { KerasModelBuilder, type LayersModelArtifacts, type LayerWeight } from './kerasModelBuilder';
 import { inputNormalization } from './normalization';
@@ -26,11 +27,6 @@ import { convOptions, fullyConnectedOptions, fusedActivation, keepDims, poolOpti
 import type { ActivationFunction } from './schema';
 import { tfliteError, type TfliteModel, type TfliteOperator } from './tfliteModel';
 
-/** Graft's preprocessing of pixels for this backbone: x · scale + offset. */
-export interface PixelScaling {
-  scale: number;
-  offset: number;
-}
 
 export interface ConvertedTflite {
   artifacts: LayersModelArtifacts;
@@ -42,6 +38,8 @@ export interface ConvertedTflite {
    * model has one, else the model's output.
    */
   featureLayer: string;
+  /** What says how pixels map to the model's input: its input quantization, its normalisation metadata, or Graft's preprocessing. */
+  pixelsFrom: 'quantization' | 'metadata' | 'preprocessing';
 }
 
 const CONVERTERS = new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'MUL', 'PAD', 'MEAN', 'AVERAGE_POOL_2D', 'MAX_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX', 'HARD_SWISH', 'LOGISTIC', 'RELU', 'RELU6', 'QUANTIZE', 'DEQUANTIZE']);
@@ -143,16 +141,16 @@ class Converter {
     if (uses.length) throw this.refuse(`uses ${uses.join(' and ')}, which Graft cannot import yet.`);
     if (model.inputs.length !== 1 || model.outputs.length !== 1) throw this.refuse(`has ${model.inputs.length} inputs and ${model.outputs.length} outputs; Graft imports image models with one input and one output.`);
 
-    this.convertInput(model.inputs[0]);
+    const pixelsFrom = this.convertInput(model.inputs[0]);
     for (const op of model.operators) this.convertOperator(op);
 
     const output = model.outputs[0];
     const outputLayer = this.value(output, null);
-    return { artifacts: this.keras.build(outputLayer), outputLayer, featureLayer: this.layers.get(this.featureTensor(output))! };
+    return { artifacts: this.keras.build(outputLayer), outputLayer, featureLayer: this.layers.get(this.featureTensor(output))!, pixelsFrom };
   }
 
   /** The input layer, and the layer mapping Graft's scaled pixels to the model's input values. */
-  private convertInput(index: number): void {
+  private convertInput(index: number): ConvertedTflite['pixelsFrom'] {
     const tensor = this.model.tensors[index];
     const [batch, height, width, channels] = tensor.shape;
     if (tensor.shape.length !== 4 || batch !== 1 || channels !== 3 || height !== width || height < 8) {
@@ -162,7 +160,9 @@ class Converter {
     const perChannel = (values: number[]) => (values.length === 1 ? [values[0], values[0], values[0]] : values);
     let scale: number[];
     let offset: number[];
+    let pixelsFrom: ConvertedTflite['pixelsFrom'] = 'preprocessing';
     if (tensor.type === 'UINT8' || tensor.type === 'INT8') {
+      pixelsFrom = 'quantization';
       const q = tensor.quantization;
       if (!q || q.scales.length !== 1) throw this.refuse(`has a ${tensor.type} input without one scale and zero point to read pixels with.`);
       const shift = tensor.type === 'INT8' ? 128 : 0; // an int8 input holds pixel − 128
@@ -171,21 +171,22 @@ class Converter {
     } else if (tensor.type === 'FLOAT32') {
       const normalization = inputNormalization(this.model);
       if (normalization) {
+        pixelsFrom = 'metadata';
         const [mean, std] = [perChannel(normalization.mean), perChannel(normalization.std)];
         scale = std.map((s) => 1 / s);
         offset = mean.map((m, c) => -m / std[c]);
       } else {
         // Without metadata the model takes pixels as the caller's preprocessing scales them.
-        scale = [this.graftScaling.scale];
-        offset = [this.graftScaling.offset];
+        scale = channelValues(this.graftScaling.scale);
+        offset = channelValues(this.graftScaling.offset);
       }
     } else {
       throw this.refuse(`takes ${tensor.type} input; Graft imports models taking float32, uint8 or int8 pixels.`);
     }
     // Graft gives x = a · p + b, so p = (x − b) / a.
-    const { scale: a, offset: b } = this.graftScaling;
-    const layerScale = perChannel(scale).map((s) => s / a);
-    const layerOffset = perChannel(offset).map((o, c) => o - (perChannel(scale)[c] * b) / a);
+    const [a, b] = [channelValues(this.graftScaling.scale), channelValues(this.graftScaling.offset)];
+    const layerScale = perChannel(scale).map((s, c) => s / a[c]);
+    const layerOffset = perChannel(offset).map((o, c) => o - (perChannel(scale)[c] * b[c]) / a[c]);
     const pixels = this.keras.input('pixels', [height, width, 3]);
     let first = pixels;
     const uniform = layerScale.every((s) => s === layerScale[0]) && layerOffset.every((o) => o === layerOffset[0]);
@@ -198,6 +199,7 @@ class Converter {
       ]);
     }
     this.layers.set(index, first);
+    return pixelsFrom;
   }
 
   /** Walks back from the output over softmax, reshapes and (de)quantization to the logits' producer. */
