@@ -38,8 +38,9 @@ describe('near-duplicates', () => {
 
   it('groups copies of copies together, named by the smallest id, and leaves lone photos out', () => {
     const [a, far] = randomHashes(2);
-    const b = flipBits(a, [1, 2, 3, 4, 5, 6]);
-    const c = flipBits(b, [10, 11, 12, 13, 14, 15]); // 12 bits from a, 6 from b
+    // b and c each at the threshold from the one before; c twice the threshold from a.
+    const b = flipBits(a, Array.from({ length: NEAR_DUPLICATE_BITS }, (_, k) => k));
+    const c = flipBits(b, Array.from({ length: NEAR_DUPLICATE_BITS }, (_, k) => 32 + k));
     const groups = nearDuplicateGroups([
       { id: 5, hash: b },
       { id: 9, hash: c },

@@ -3,6 +3,7 @@
  * utilityProcess. It runs exactly one job and exits, so a crash or a leak in one job cannot harm
  * the app or the next job. It may be started ahead of time (warm): it loads its code, then waits.
  */
+import sharp from 'sharp';
 import { describeSchemaError } from '../shared/api/errors';
 import type { JobContext } from '../shared/jobs/jobContext';
 import { JOBS, type JobKind, type JobRequest } from '../shared/jobs/registry';
@@ -10,6 +11,11 @@ import { ToWorker, type FromWorker } from '../shared/jobs/workerProtocol';
 import { openProjectDatabase } from '../node/data/project';
 import { JOB_ENTRIES } from './jobs/index';
 import { onParentMessage, sendAndExit as sendLastToParent, sendToParent } from './parentChannel';
+
+// A job decodes many photos at once (the photo pipeline keeps dozens in flight), so each photo gets
+// one libvips thread rather than one per core: fewer thread hand-offs, and an import of 3000 photos
+// measured 7–11 % faster (bench/speed.bench.mjs).
+sharp.concurrency(1);
 
 const send = (message: FromWorker): void => sendToParent(message);
 const sendAndExit = (message: FromWorker, code = 0): void => sendLastToParent(message, code);

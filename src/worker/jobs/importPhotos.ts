@@ -114,7 +114,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     const { hash } = read;
     // Only the first of a photo's copies decodes its bytes; the others give theirs back at once.
     if (stores.imports.hasImage(hash)) {
-      if (withoutPerceptualHash.delete(hash)) await uprightRgb(read.bytes ?? candidate.path, side).then(async (rgb) => perceptual.push({ hash, phash: await perceptualHash(rgb) }), () => {});
+      if (withoutPerceptualHash.delete(hash)) await uprightRgb(read.bytes ?? candidate.path, side).then((rgb) => perceptual.push({ hash, phash: perceptualHash(rgb) }), () => {});
       read.release();
       return { pixels: null, data: { kind: 'known', path: candidate.path, hash, size: read.stat.size, mtimeMs: read.stat.mtimeMs, folder: folderSays(candidate) } };
     }
@@ -129,7 +129,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       try {
         const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
         await writeThumbnail(env.project.path, hash, await thumbnailJpeg(rgb));
-        perceptual.push({ hash, phash: await perceptualHash(rgb) });
+        perceptual.push({ hash, phash: perceptualHash(rgb) });
         if (backbone) pixels = await modelPixels(rgb, backbone.inputSize, IMPORT_CROP);
         return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format };
       } catch (error) {

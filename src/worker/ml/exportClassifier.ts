@@ -17,6 +17,14 @@ export const DESCRIPTION_FILE = 'graft-model.json';
 export const ONNX_FILE = 'model.onnx';
 
 /** The README of an export; `backboneLicence` is the licence of the backbone this run really used. */
+/** How a photo becomes the model's input, in the words of the export's README. */
+function inputSteps(d: ClassifierDescription): string {
+  const side = decodeSide(d.inputSize);
+  const decoded = `RGB photo, EXIF orientation applied, transparent parts on white, scaled (Lanczos) so that its shorter side is ${side} px (never enlarged)`;
+  if (d.crop === 'center' && side === d.inputSize) return `${decoded}, then the centre ${d.inputSize}x${d.inputSize} square cut out`;
+  return `${decoded}, then resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? `scaled so that the shorter side is ${d.inputSize} px, then the centre cropped` : 'squashed to a square without cropping'}`;
+}
+
 function readme(d: ClassifierDescription, backboneLicence: string, problems: ExportProblems): string {
   const accuracy = d.evaluation ? `${(100 * d.evaluation.accuracy).toFixed(1)} % on ${d.evaluation.testPhotos} test photos it never trained on` : 'not measured';
   return `# Photo classifier exported by Graft
@@ -26,7 +34,7 @@ Backbone: ${d.backbone}, licence ${backboneLicence}, with a head trained in Graf
 Test accuracy when exported: ${accuracy}.
 
 ## Input
-- RGB photo, EXIF orientation applied, transparent parts on white, first scaled (Lanczos) so that its shorter side is ${decodeSide(d.inputSize)} px (never enlarged), then resized to ${d.inputSize}x${d.inputSize}: ${d.crop === 'center' ? 'scaled so that the shorter side is ' + d.inputSize + ' px, then the centre cropped' : 'squashed to a square without cropping'} — as Graft prepared the photos it trained on.
+- ${inputSteps(d)} — as Graft prepared the photos it trained on.
 - A float32 tensor of shape [batch, ${d.inputSize}, ${d.inputSize}, 3] holding the pixel values 0–255. The
   backbone's own scaling (${describePreprocessing(d.preprocessing)}) is inside the model.
 
