@@ -80,7 +80,7 @@ describe('export', () => {
     expect(result.verification).toMatchObject({ onnxAgree: result.verification.photos, tfjsAgree: result.verification.photos });
     expect(result.verification.maxDifference).toBeLessThan(1e-4);
     expect(fs.readFileSync(path.join(exported, 'labels.txt'), 'utf8').trim().split('\n').sort()).toEqual(['blue', 'red']);
-    expect(fs.readFileSync(path.join(exported, 'README.md'), 'utf8')).toMatch(/224x224.*centre/s);
+    expect(fs.readFileSync(path.join(exported, 'README.md'), 'utf8')).toMatch(/shorter side is 224 px.*centre 224x224 square/s);
     expect(fs.readFileSync(path.join(exported, 'README.md'), 'utf8')).toContain('Backbone: mobilenet_v2_0.35_224, licence Apache-2.0');
 
     // The same photos through both exported formats: same probabilities within 1e-4.
