@@ -1,26 +1,15 @@
 /** Found by the API fuzz test (seeds 1 and 4): undo after merging classes must not fail on the class the merge removed. */
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../../test-support/tempDir';
-import { createProject, type Project } from './project';
+import { describe, expect, it } from 'vitest';
+import { useTempProject } from '../../../test-support/tempProject';
 
-let temp: ReturnType<typeof makeTempDir>;
-let project: Project;
+const scratch = useTempProject();
 
-beforeEach(() => {
-  temp = makeTempDir();
-  project = createProject(path.join(temp.dir, 'p.graft'));
-});
-afterEach(() => {
-  project.close();
-  temp.remove();
-});
 
 describe('undo after a merge', () => {
   it('undoes the labelling before the merge, and never brings back the merged class', () => {
-    const insertImage = project.db.prepare(`INSERT INTO images (hash, name, width, height, format, bytes, added_at, split) VALUES (?, ?, 10, 10, 'jpeg', 1, '2026-01-01', 'train')`);
+    const insertImage = scratch.project.db.prepare(`INSERT INTO images (hash, name, width, height, format, bytes, added_at, split) VALUES (?, ?, 10, 10, 'jpeg', 1, '2026-01-01', 'train')`);
     const [a, b] = ['a.jpg', 'b.jpg'].map((name, i) => Number(insertImage.run(String(i).repeat(64), name).lastInsertRowid));
-    const library = project.stores.library;
+    const library = scratch.project.stores.library;
     const cat = library.createClass('cat');
     const kitten = library.createClass('kitten');
     library.setLabels([a], cat.id);
@@ -28,7 +17,7 @@ describe('undo after a merge', () => {
     library.mergeClasses(kitten.id, cat.id);
     // The merge removed "kitten": its labelling cannot be replayed; the one before it can.
     expect(library.undo()).toBe(1);
-    expect(project.db.prepare('SELECT class_id FROM images ORDER BY name').pluck().all()).toEqual([null, cat.id]);
+    expect(scratch.project.db.prepare('SELECT class_id FROM images ORDER BY name').pluck().all()).toEqual([null, cat.id]);
     expect(library.classes().map((c) => c.name)).toEqual(['cat']);
     expect(library.redo()).toBe(1);
   });
