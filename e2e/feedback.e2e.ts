@@ -165,17 +165,33 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await viewer.waitFor({ state: 'hidden' });
   });
 
-  it('tries a dropped photo and shows the model’s guesses', async () => {
+  it('tries dropped photos, shows the model’s guesses, and keeps every photo tried visible', async () => {
     await openView(page, 'Try it');
     await page.getByTestId('try-status').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
-    const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: red(7) } }).jpeg().toBuffer();
-    const dataTransfer = await page.evaluateHandle((bytes) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(bytes)], 'dropped.jpg', { type: 'image/jpeg' }));
-      return transfer;
-    }, [...photo]);
-    await page.dispatchEvent('[data-testid="try-dropzone"]', 'drop', { dataTransfer });
+    const drop = async (name: string, colour: { r: number; g: number; b: number }) => {
+      const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: colour } }).jpeg().toBuffer();
+      const dataTransfer = await page.evaluateHandle(
+        ([bytes, fileName]) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(bytes)], fileName, { type: 'image/jpeg' }));
+          return transfer;
+        },
+        [[...photo], name] as const,
+      );
+      await page.dispatchEvent('[data-testid="try-dropzone"]', 'drop', { dataTransfer });
+    };
+    await drop('red.jpg', red(7));
     await expect.poll(() => page.getByTestId('try-guess').first().textContent()).toMatch(/^red/);
+    await drop('blue.jpg', blue(7));
+    await expect.poll(() => page.getByTestId('try-guess').first().textContent()).toMatch(/^blue/);
+    await drop('another red.jpg', red(9));
+    await expect.poll(() => page.getByTestId('try-guess').first().textContent()).toMatch(/^red/);
+    // Every photo tried stays visible in "Tried so far", the first one too (its preview was once freed).
+    const history = page.getByTestId('try-history-photo');
+    await expect.poll(() => history.count()).toBe(3);
+    await expect
+      .poll(() => history.evaluateAll((images) => images.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)))
+      .toEqual([true, true, true]);
     await expectAccessible(page, 'try it');
   });
 
