@@ -130,6 +130,7 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await openView(page, 'Train');
     await page.getByTestId('readiness-blocks').filter({ hasText: '“green” has no photo in the training split' }).waitFor();
     expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('no-runs').textContent()).toMatch(/can start once the problems under “Training cannot start yet”/);
     await expectAccessible(page, 'train view, blocked');
     await openView(page, 'Label');
     await page.getByTestId('grid-cell').first().click();
@@ -137,6 +138,7 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await openView(page, 'Train');
     await expect.poll(() => page.getByTestId('train-start').isDisabled()).toBe(false);
     await page.getByTestId('train-summary').filter({ hasText: 'to tell “blue” and “red” apart' }).waitFor();
+    await page.getByTestId('no-runs').filter({ hasText: 'click Train to make the first one' }).waitFor();
   });
 
   it('trains, then opens the photo viewer from a confusion-matrix cell in Evaluate', async () => {
