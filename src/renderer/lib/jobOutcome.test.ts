@@ -42,6 +42,26 @@ describe('jobOutcome', () => {
     expect(outcome.text).toBe('2 new photos added. 1 file could not be imported: the Library lists it with the reason.');
   });
 
+  it('offers to train, not to label, when every new photo was labelled from its folder name', () => {
+    const result = {
+      found: 100,
+      added: 100,
+      newPaths: 0,
+      unchanged: 0,
+      skipped: 0,
+      missing: 0,
+      labelled: 100,
+      problems: [],
+      conflicts: [],
+      nearDuplicates: { groups: 0, photos: 0 },
+      splitRepairs: { joinedGroup: 0, groupsThatCrossed: 0, completedClass: 0 },
+    };
+    const params = { folders: ['/x'], folderLabels: true };
+    expect(jobOutcome(job('import', 'done', params, result))).toMatchObject({ tone: 'success', link: { label: 'Train a model', view: 'train' } });
+    expect(jobOutcome(job('import', 'done', params, { ...result, labelled: 99 })).link).toEqual({ label: 'Label them', view: 'label' });
+    expect(jobOutcome(job('import', 'done', params, { ...result, added: 0, labelled: 0, unchanged: 100 })).link).toEqual({ label: 'See the library', view: 'library' });
+  });
+
   it('links an export of results to the file it wrote', () => {
     const params = { filter: { classifierId: 1, threshold: 0.7 }, action: 'csv', target: '/out/results.csv' };
     const outcome = jobOutcome(job('classifyAction', 'done', params, { action: 'csv', done: 20, skipped: 0, failed: [], summary: 'Wrote the results to /out/results.csv (CSV).' }));

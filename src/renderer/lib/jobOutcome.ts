@@ -41,7 +41,8 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     const conflicts = r.conflicts.length ? ` ${count(r.conflicts.length, 'photo')} found in folders that disagree: the Library lists them.` : '';
     return {
       text: `${parts.join(', ')}.${problems}${copies}${conflicts}`,
-      link: r.added ? { label: 'Label them', view: 'label' } : { label: 'See the library', view: 'library' },
+      // "Label them" only when some of the new photos have no label: all labelled, training is next.
+      link: r.added > r.labelled ? { label: 'Label them', view: 'label' } : r.added ? { label: 'Train a model', view: 'train' } : { label: 'See the library', view: 'library' },
       warning: r.problems.length > 0 || r.conflicts.length > 0,
     };
   },
