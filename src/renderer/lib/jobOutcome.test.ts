@@ -23,6 +23,12 @@ describe('jobOutcome', () => {
     expect(outcome).toMatchObject({ tone: 'error', title: 'The job: failed', text: '/x is not a folder (it does not exist).', retry: true });
   });
 
+  it('words a failed download in one short sentence, with the whole message in the details', () => {
+    const error = 'Could not download X (x) from https://github.com/x/x.tflite (fetch failed: getaddrinfo ENOTFOUND github.com). Without internet, copy its folder … or start Graft with GRAFT_MODELS_DIR set to a models folder that holds it.';
+    const outcome = jobOutcome(job('downloadBackbone', 'failed', { backbone: 'x' }, null, error));
+    expect(outcome).toMatchObject({ tone: 'error', text: 'No internet connection: Graft could not reach github.com.', details: error, retry: true });
+  });
+
   it('says what an import added and links to labelling them; files it could not read make it a warning', () => {
     const result = {
       found: 3,

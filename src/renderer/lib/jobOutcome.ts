@@ -4,7 +4,7 @@
  */
 import type { Job } from '../../shared/api/jobs';
 import { JOBS, isJobKind, type JobKind, type JobParams, type JobResult } from '../../shared/jobs/registry';
-import { catalogueTitle, checkWords } from '../../shared/backboneDownloads';
+import { catalogueTitle, checkWords, downloadFailureWords } from '../../shared/backboneDownloads';
 import type { ViewId, ViewTarget } from './appState.svelte';
 import { deviceWords } from './engineWords';
 import { amount, count, formatBytes, formatDecimal, formatNumber, formatRate, listNames, percent } from './format';
@@ -101,7 +101,11 @@ const DONE: { [K in JobKind]: Wording<K> } = {
 
 export function jobOutcome(job: Job): Outcome {
   const title = job.title;
-  if (job.state === 'failed') return { tone: 'error', title: `${title}: failed`, text: job.error ?? 'It stopped with an error.', retry: true };
+  if (job.state === 'failed') {
+    // A download's own message is long (the address, the error code, how to do without internet): one short sentence, the rest in Details.
+    if (job.kind === 'downloadBackbone' && job.error) return { tone: 'error', title: `${title}: failed`, text: downloadFailureWords(job.error), details: job.error, retry: true };
+    return { tone: 'error', title: `${title}: failed`, text: job.error ?? 'It stopped with an error.', retry: true };
+  }
   if (job.state === 'interrupted') return { tone: 'warning', title: `${title}: interrupted`, text: job.error ?? 'Graft stopped before it finished.', retry: true };
   if (job.state === 'cancelled') return { tone: 'info', title: `${title}: cancelled`, text: job.error ?? 'What was done before you cancelled is kept.', retry: true };
   if (!isJobKind(job.kind)) return { tone: 'success', title, text: 'Finished.' };
