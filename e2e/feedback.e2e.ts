@@ -80,8 +80,24 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expect.poll(() => page.getByTestId('chooser-choose').textContent()).toBe('Choose “colours”');
     await page.getByTestId('chooser-choose').click();
     expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'colours'));
+    // While the import runs, the form says so and cannot start it twice (watched as the page changes: it can be quick).
+    await page.evaluate(() => {
+      (window as unknown as { importingSeen: boolean }).importingSeen = false;
+      const observer = new MutationObserver(() => {
+        const button = document.querySelector<HTMLButtonElement>('[data-testid="import-start"]');
+        const running = document.querySelector('[data-testid="import-running"]');
+        if (button?.disabled && button.textContent?.trim() === 'Importing…' && running?.textContent?.includes('Import colours')) {
+          (window as unknown as { importingSeen: boolean }).importingSeen = true;
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
     await page.getByTestId('import-start').click();
     expect(await jobEnded(page, 'Import colours')).toBe('success');
+    expect(await page.evaluate(() => (window as unknown as { importingSeen: boolean }).importingSeen)).toBe(true);
+    await page.getByTestId('import-running').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('import-start').textContent()).toBe('Import photos');
     // The folder just chosen is offered again among the recent locations.
     await page.getByTestId('folder-path-browse').click();
     await page.getByRole('navigation', { name: 'Places' }).getByRole('button', { name: 'colours' }).waitFor();
