@@ -169,7 +169,7 @@ describe('Backbones in the Train view (browser mode)', () => {
     expect(await page.getByTestId('run-engine').allTextContents()).toEqual([asked, asked, 'no network: photos decoded only', expect.stringMatching(/^onnxruntime [\d.]+ on the CPU \(\d+ threads?\);/)]);
     await page.getByTestId('show-settings').click();
     await page.getByTestId('settings-panel').getByText('Where the last network ran').click();
-    expect(await page.getByTestId('last-engine').textContent()).toMatch(/^Run #4: onnxruntime .* on the CPU .*the CPU was asked for/);
+    expect(await page.getByTestId('last-engine').textContent()).toMatch(/^Run 4: onnxruntime .* on the CPU .*the CPU was asked for/);
     await page.getByTestId('settings-panel').getByRole('button', { name: 'Close' }).click();
   });
 

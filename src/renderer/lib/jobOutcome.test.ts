@@ -68,6 +68,23 @@ describe('jobOutcome', () => {
     expect(jobOutcome(job('import', 'done', params, { ...result, added: 0, labelled: 0, unchanged: 100 })).link).toEqual({ label: 'See the library', view: 'library' });
   });
 
+  it('names a run "Run 3" and speaks of passes, with epochs only in the details', () => {
+    const evaluation = { accuracy: 0.95, top5Accuracy: null, perClass: [], confusion: [], count: 20 };
+    const result = { runId: 3, model: 'transfer', backend: 'wasm', engine: null, backbone: 'x', classes: ['a', 'b'], photos: { train: 80, earlyStopping: 12, test: 20 }, featuresComputed: 0, extractSeconds: 1, trainSeconds: 1, epochs: 12, bestEpoch: 7, evaluation, notes: [] };
+    const outcome = jobOutcome(job('train', 'done', {}, result));
+    expect(outcome.text).toBe(`Run 3 got ${(0.95).toLocaleString(undefined, { style: 'percent' })} of 20 photos it never trained on right.`);
+    expect(outcome.details).toMatch(/^12 passes over the photos \(epochs; the best was pass 7\)/);
+  });
+
+  it('writes a comparison’s ratios and shares as the rest of the app does (7.2×, 95%)', () => {
+    const row = (model: string, title: string, accuracy: number, timeRatio: number | null) => ({ runId: 1, model, backbone: title, title, seconds: 1, accuracy, testPhotos: 20, timeRatio, accuracyRatio: null });
+    const result = { rows: [row('scratch', 'From scratch', 0.5, null), row('transfer', 'MobileNetV1 0.75', 0.95, 7.2), row('transfer', 'Big', 0.9, 17.26)], notes: [] };
+    const pct = (share: number) => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 }).format(share);
+    expect(jobOutcome(job('compare', 'done', {}, result)).text).toBe(
+      `3 models trained on the same photos: MobileNetV1 0.75 got ${pct(0.95)} right in ${(7.2).toLocaleString()}× less time, Big got ${pct(0.9)} right in 17× less time; the network trained from scratch got ${pct(0.5)} right.`,
+    );
+  });
+
   it('links an export of results to the file it wrote', () => {
     const params = { filter: { classifierId: 1, threshold: 0.7 }, action: 'csv', target: '/out/results.csv' };
     const outcome = jobOutcome(job('classifyAction', 'done', params, { action: 'csv', done: 20, skipped: 0, failed: [], summary: 'Wrote the results to /out/results.csv (CSV).' }));

@@ -7,7 +7,7 @@ import { JOBS, isJobKind, type JobKind, type JobParams, type JobResult } from '.
 import { catalogueTitle, checkWords, downloadFailureWords } from '../../shared/backboneDownloads';
 import type { ViewId, ViewTarget } from './appState.svelte';
 import { deviceWords } from './engineWords';
-import { amount, count, formatBytes, formatDecimal, formatNumber, formatRate, listNames, percent } from './format';
+import { amount, count, formatBytes, formatNumber, formatRate, listNames, percent, ratio } from './format';
 
 /** Where a notification leads: a view of the app, or a file or folder on disk (shown, or its path copied). */
 export type OutcomeLink = { label: string; view: ViewId; target?: ViewTarget } | { label: string; reveal: string };
@@ -47,8 +47,8 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     };
   },
   train: (r) => ({
-    text: `Run #${r.runId} got ${percent(r.evaluation.accuracy)} of ${count(r.evaluation.count, 'photo')} it never trained on right.`,
-    details: [`${formatNumber(r.epochs)} epochs (best ${formatNumber(r.bestEpoch)}), TensorFlow.js ${r.backend}; ${formatNumber(r.featuresComputed)} photos' features computed${r.engine ? ` by ${r.engine}` : ''}.`, ...r.notes].join(' '),
+    text: `Run ${r.runId} got ${percent(r.evaluation.accuracy)} of ${count(r.evaluation.count, 'photo')} it never trained on right.`,
+    details: [`${count(r.epochs, 'pass')} over the photos (epochs; the best was pass ${formatNumber(r.bestEpoch)}), TensorFlow.js ${r.backend}; ${formatNumber(r.featuresComputed)} photos' features computed${r.engine ? ` by ${r.engine}` : ''}.`, ...r.notes].join(' '),
     link: { label: 'See how good it is', view: 'evaluate', target: { runId: r.runId } },
   }),
   suggest: (r) => ({
@@ -78,8 +78,8 @@ const DONE: { [K in JobKind]: Wording<K> } = {
   compare: (r) => ({
     text: `${count(r.rows.length, 'model')} trained on the same photos: ${r.rows
       .filter((row) => row.model === 'transfer')
-      .map((row) => `${row.title} ${formatDecimal(100 * row.accuracy, 1)} % (${row.timeRatio === null ? '—' : `${formatDecimal(row.timeRatio, 1)}x less time`})`)
-      .join(', ')}; the CNN from scratch ${formatDecimal(100 * (r.rows[0]?.accuracy ?? 0), 1)} %.`,
+      .map((row) => `${row.title} got ${percent(row.accuracy)} right${row.timeRatio === null ? '' : ` in ${ratio(row.timeRatio)} less time`}`)
+      .join(', ')}; the network trained from scratch got ${percent(r.rows[0]?.accuracy ?? 0)} right.`,
     link: { label: 'See the table', view: 'train' },
   }),
   mergeResults: (r) => ({
