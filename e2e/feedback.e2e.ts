@@ -178,6 +178,24 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await viewer.waitFor();
     await expect.poll(() => viewer.getByTestId('viewer-image').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await viewer.getByTestId('viewer-guesses').filter({ hasText: /blue|red/ }).waitFor();
+    // The long path wraps between folders, never inside a name ("red.20.⏎jpg"), and does not overflow.
+    const wrapping = await viewer.getByTestId('viewer-path').evaluate((dd) => {
+      const names: Text[] = [];
+      const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) names.push(walker.currentNode as Text);
+      const tops = (node: Text) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return Array.from(range.getClientRects(), (r) => Math.round(r.top));
+      };
+      return {
+        lines: new Set(names.flatMap(tops)).size,
+        cutNames: names.filter((n) => new Set(tops(n)).size > 1).map((n) => n.data),
+        overflows: dd.scrollWidth > dd.clientWidth,
+      };
+    });
+    expect(wrapping.lines).toBeGreaterThan(1);
+    expect(wrapping).toMatchObject({ cutNames: [], overflows: false });
     await expectAccessible(page, 'photo viewer (evaluate)', '[data-testid="photo-viewer"]');
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'hidden' });
