@@ -167,6 +167,10 @@ describe('Backbones in the Train view (browser mode)', () => {
     // Newest first: the comparison's two networks and its CNN, then the first training, before the setting.
     const asked = expect.stringMatching(/^onnxruntime [\d.]+ on the CPU \(\d+ threads?\) \(the CPU was asked for\)$/);
     expect(await page.getByTestId('run-engine').allTextContents()).toEqual([asked, asked, 'no network: photos decoded only', expect.stringMatching(/^onnxruntime [\d.]+ on the CPU \(\d+ threads?\);/)]);
+    // However wide the technical table, the page does not scroll sideways (the table does, inside its column), even in a narrow window.
+    await page.setViewportSize({ width: 900, height: 900 });
+    expect(await page.locator('main .view').evaluate((view) => view.scrollWidth - view.clientWidth)).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByTestId('show-settings').click();
     await page.getByTestId('settings-panel').getByText('Where the last network ran').click();
     expect(await page.getByTestId('last-engine').textContent()).toMatch(/^Run 4: onnxruntime .* on the CPU .*the CPU was asked for/);
