@@ -135,10 +135,15 @@ describe('Graft in the browser mode', () => {
     await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(13);
     await page.getByTestId('chip-red').click();
     await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(6);
+    // The actions say they act on the photos shown, not on all of them.
+    await expect.poll(() => page.getByTestId('action-scope').textContent()).toBe('Acts on the 6 photos filed as red: the photos shown above.');
     // Thumbnails are made on first view from the original files.
     await expect.poll(() => page.locator('[data-testid="classified-photo"] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await page.getByTestId('chip-error').click();
     await expect.poll(() => page.getByTestId('classified-photo').textContent()).toMatch(/Could not read this file/);
+    await expect.poll(() => page.getByTestId('action-scope').textContent()).toMatch(/^Acts on the 1 file that could not be read/);
+    await page.getByTestId('classify-summary').getByRole('button', { name: /^All/ }).click();
+    await expect.poll(() => page.getByTestId('action-scope').textContent()).toMatch(/^Acts on all 13 photos/);
 
     const csv = path.join(temp.dir, 'results.csv');
     await page.getByTestId('action-target').fill(csv);
@@ -154,7 +159,8 @@ describe('Graft in the browser mode', () => {
 
     // Again to the same file: the preview says it is there, and Apply asks before replacing it.
     fs.writeFileSync(csv, 'edited by the user\n');
-    await page.getByLabel('Which photos').selectOption('red');
+    await page.getByTestId('chip-red').click();
+    await expect.poll(() => page.getByTestId('action-scope').textContent()).toMatch(/^Acts on the 6 photos filed as red/);
     await page.getByTestId('action-preview').click();
     await page.getByTestId('action-plan').filter({ hasText: 'a file is already there' }).waitFor();
     await page.getByTestId('action-apply').click();

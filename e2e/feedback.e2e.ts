@@ -80,8 +80,24 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expect.poll(() => page.getByTestId('chooser-choose').textContent()).toBe('Choose “colours”');
     await page.getByTestId('chooser-choose').click();
     expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'colours'));
+    // While the import runs, the form says so and cannot start it twice (watched as the page changes: it can be quick).
+    await page.evaluate(() => {
+      (window as unknown as { importingSeen: boolean }).importingSeen = false;
+      const observer = new MutationObserver(() => {
+        const button = document.querySelector<HTMLButtonElement>('[data-testid="import-start"]');
+        const running = document.querySelector('[data-testid="import-running"]');
+        if (button?.disabled && button.textContent?.trim() === 'Importing…' && running?.textContent?.includes('Import colours')) {
+          (window as unknown as { importingSeen: boolean }).importingSeen = true;
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
     await page.getByTestId('import-start').click();
     expect(await jobEnded(page, 'Import colours')).toBe('success');
+    expect(await page.evaluate(() => (window as unknown as { importingSeen: boolean }).importingSeen)).toBe(true);
+    await page.getByTestId('import-running').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('import-start').textContent()).toBe('Import photos');
     // The folder just chosen is offered again among the recent locations.
     await page.getByTestId('folder-path-browse').click();
     await page.getByRole('navigation', { name: 'Places' }).getByRole('button', { name: 'colours' }).waitFor();
@@ -130,6 +146,7 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await openView(page, 'Train');
     await page.getByTestId('readiness-blocks').filter({ hasText: '“green” has no photo in the training split' }).waitFor();
     expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('no-runs').textContent()).toMatch(/can start once the problems under “Training cannot start yet”/);
     await expectAccessible(page, 'train view, blocked');
     await openView(page, 'Label');
     await page.getByTestId('grid-cell').first().click();
@@ -137,6 +154,7 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await openView(page, 'Train');
     await expect.poll(() => page.getByTestId('train-start').isDisabled()).toBe(false);
     await page.getByTestId('train-summary').filter({ hasText: 'to tell “blue” and “red” apart' }).waitFor();
+    await page.getByTestId('no-runs').filter({ hasText: 'click Train to make the first one' }).waitFor();
   });
 
   it('trains, then opens the photo viewer from a confusion-matrix cell in Evaluate', async () => {
@@ -160,22 +178,56 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await viewer.waitFor();
     await expect.poll(() => viewer.getByTestId('viewer-image').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await viewer.getByTestId('viewer-guesses').filter({ hasText: /blue|red/ }).waitFor();
+    // The long path wraps between folders, never inside a name ("red.20.⏎jpg"), and does not overflow.
+    const wrapping = await viewer.getByTestId('viewer-path').evaluate((dd) => {
+      const names: Text[] = [];
+      const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) names.push(walker.currentNode as Text);
+      const tops = (node: Text) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return Array.from(range.getClientRects(), (r) => Math.round(r.top));
+      };
+      return {
+        lines: new Set(names.flatMap(tops)).size,
+        cutNames: names.filter((n) => new Set(tops(n)).size > 1).map((n) => n.data),
+        overflows: dd.scrollWidth > dd.clientWidth,
+      };
+    });
+    expect(wrapping.lines).toBeGreaterThan(1);
+    expect(wrapping).toMatchObject({ cutNames: [], overflows: false });
     await expectAccessible(page, 'photo viewer (evaluate)', '[data-testid="photo-viewer"]');
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'hidden' });
   });
 
-  it('tries a dropped photo and shows the model’s guesses', async () => {
+  it('tries dropped photos, shows the model’s guesses, and keeps every photo tried visible', async () => {
     await openView(page, 'Try it');
     await page.getByTestId('try-status').filter({ hasText: 'Ready' }).waitFor({ timeout: 60_000 });
-    const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: red(7) } }).jpeg().toBuffer();
-    const dataTransfer = await page.evaluateHandle((bytes) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(bytes)], 'dropped.jpg', { type: 'image/jpeg' }));
-      return transfer;
-    }, [...photo]);
-    await page.dispatchEvent('[data-testid="try-dropzone"]', 'drop', { dataTransfer });
+    const drop = async (name: string, colour: { r: number; g: number; b: number }) => {
+      const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: colour } }).jpeg().toBuffer();
+      const dataTransfer = await page.evaluateHandle(
+        ([bytes, fileName]) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(bytes)], fileName, { type: 'image/jpeg' }));
+          return transfer;
+        },
+        [[...photo], name] as const,
+      );
+      await page.dispatchEvent('[data-testid="try-dropzone"]', 'drop', { dataTransfer });
+    };
+    await drop('red.jpg', red(7));
     await expect.poll(() => page.getByTestId('try-guess').first().textContent()).toMatch(/^red/);
+    await drop('blue.jpg', blue(7));
+    await expect.poll(() => page.getByTestId('try-guess').first().textContent()).toMatch(/^blue/);
+    await drop('another red.jpg', red(9));
+    await expect.poll(() => page.getByTestId('try-guess').first().textContent()).toMatch(/^red/);
+    // Every photo tried stays visible in "Tried so far", the first one too (its preview was once freed).
+    const history = page.getByTestId('try-history-photo');
+    await expect.poll(() => history.count()).toBe(3);
+    await expect
+      .poll(() => history.evaluateAll((images) => images.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)))
+      .toEqual([true, true, true]);
     await expectAccessible(page, 'try it');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogueTitle, checkWords, downloadSize, expectedCheck, sizeWords } from './backboneDownloads';
+import { catalogueTitle, checkWords, downloadFailureWords, downloadSize, expectedCheck, sizeWords } from './backboneDownloads';
 import { BACKBONES, TFLITE_BACKBONES } from './catalogue';
 
 describe('download sizes of the catalogue', () => {
@@ -32,5 +32,27 @@ describe('download sizes of the catalogue', () => {
     expect(catalogueTitle('mobilenet_v1_0.75')).toBe('MobileNetV1 0.75 (ImageNet)');
     expect(catalogueTitle('coral_mobilenet_v2_1.0_224_quant')).toMatch(/^MobileNetV2 1\.0 .*Coral\)$/);
     expect(catalogueTitle('imported_mine')).toBe('imported_mine');
+  });
+});
+
+describe('a failed download in one short sentence', () => {
+  const offline =
+    'Could not download MobileNetV2 1.0 (coral_tf2_mobilenet_v2_1.0_224_ptq) from https://github.com/google-coral/test_data/raw/1043/tf2.tflite (fetch failed: getaddrinfo ENOTFOUND github.com). Without internet, copy its folder from a computer where Graft has it (the models folder there) into /m/coral, or start Graft with GRAFT_MODELS_DIR set to a models folder that holds it.';
+
+  it('says there is no internet, naming the host, and nothing technical', () => {
+    expect(downloadFailureWords(offline)).toBe('No internet connection: Graft could not reach github.com.');
+  });
+
+  it('says a server that hung up could not be reached, one that refused answered, and a damaged file was not kept', () => {
+    expect(downloadFailureWords('Could not download X from http://127.0.0.1:8080/x/model.json (fetch failed: other side closed). Without internet, …')).toBe(
+      'Graft could not reach 127.0.0.1:8080: check the internet connection, then run it again.',
+    );
+    expect(downloadFailureWords('https://example.org/x.tflite answered 404 Not Found.')).toBe('example.org did not send the model (it answered 404 Not Found).');
+    expect(downloadFailureWords('The download of x is damaged: its SHA-256 is 0123…, where the published file’s is 4567….')).toMatch(/^The file that arrived is not the published model/);
+  });
+
+  it('keeps a short reason of another kind as it is', () => {
+    expect(downloadFailureWords('Disk full.')).toBe('Disk full.');
+    expect(downloadFailureWords('x'.repeat(300))).toBe('The download did not finish.');
   });
 });

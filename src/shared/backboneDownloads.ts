@@ -74,3 +74,19 @@ export function checkWords(verifiedBy: DownloadResult['verifiedBy']): string {
 export function catalogueTitle(backboneId: string): string {
   return findBackbone(backboneId)?.title ?? TFLITE_BACKBONES.find((b) => b.id === backboneId)?.title ?? backboneId;
 }
+
+/**
+ * A failed download in one short sentence a person can act on ("No internet connection: Graft
+ * could not reach github.com."); the worker's whole message — the address, the error code, how to
+ * get the model without internet — stays for a Details fold.
+ */
+export function downloadFailureWords(error: string): string {
+  const host = /https?:\/\/([^/\s)]+)/.exec(error)?.[1] ?? 'the server';
+  if (/ENOTFOUND|EAI_AGAIN|ENETUNREACH|ENETDOWN|getaddrinfo/.test(error)) return `No internet connection: Graft could not reach ${host}.`;
+  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket/i.test(error)) return `Graft could not reach ${host}: check the internet connection, then run it again.`;
+  const status = / answered (\d{3}[^.]*)\./.exec(error);
+  if (status) return `${host} did not send the model (it answered ${status[1].trim()}).`;
+  if (/is damaged|not the published model/.test(error)) return 'The file that arrived is not the published model, so Graft did not keep it.';
+  // Another reason: itself when it is short, else only that it failed.
+  return error.length <= 140 ? error : 'The download did not finish.';
+}

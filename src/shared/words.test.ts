@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amount, count, listNames, noun, singularOf } from './words';
+import { amount, count, listNames, noun, ratio, singularOf } from './words';
 
 describe('words', () => {
   it('says 1 photo and 2 photos, never 1 photos', () => {
@@ -9,6 +9,16 @@ describe('words', () => {
     expect(noun(1, 'epoch')).toBe('epoch');
     expect(amount(1, 'epochs')).toBe('1 epoch');
     expect(amount(15, 'epochs')).toBe('15 epochs');
+  });
+
+  it('writes every ratio one way: one decimal below 10, none above, and ×', () => {
+    const n = (value: number, digits: number) => new Intl.NumberFormat(undefined, { maximumFractionDigits: digits }).format(value);
+    expect(ratio(1.9)).toBe(`${n(1.9, 1)}×`);
+    expect(ratio(1.8958)).toBe(`${n(1.9, 1)}×`);
+    expect(ratio(7.2)).toBe(`${n(7.2, 1)}×`);
+    expect(ratio(2)).toBe('2×');
+    expect(ratio(17.3)).toBe('17×');
+    expect(ratio(1234.5)).toBe(`${n(1235, 0)}×`);
   });
 
   it('formats every count the same way, with digit grouping', () => {

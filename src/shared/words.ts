@@ -50,3 +50,8 @@ export function listNames(names: readonly string[], max = 3): string {
 export function percent(share: number, fractionDigits = 1): string {
   return new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 }).format(share);
 }
+
+/** How many times one amount is another, as the app writes every ratio: "1.9×", "7.2×", "17×" (one decimal below 10, none above). */
+export function ratio(value: number): string {
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: Math.abs(value) < 10 ? 1 : 0 }).format(value)}×`;
+}

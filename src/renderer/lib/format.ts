@@ -6,7 +6,7 @@ import type { JobProgress } from '../../shared/api/jobs';
 import { describeTimeLeft, formatAmount, formatRate } from '../../shared/progress';
 import { amount, count, formatNumber, percent } from '../../shared/words';
 
-export { amount, count, formatNumber, listNames, noun, percent } from '../../shared/words';
+export { amount, count, formatNumber, listNames, noun, percent, ratio } from '../../shared/words';
 export { formatAmount, formatRate } from '../../shared/progress';
 
 export function formatBytes(bytes: number): string {

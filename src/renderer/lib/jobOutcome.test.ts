@@ -23,6 +23,12 @@ describe('jobOutcome', () => {
     expect(outcome).toMatchObject({ tone: 'error', title: 'The job: failed', text: '/x is not a folder (it does not exist).', retry: true });
   });
 
+  it('words a failed download in one short sentence, with the whole message in the details', () => {
+    const error = 'Could not download X (x) from https://github.com/x/x.tflite (fetch failed: getaddrinfo ENOTFOUND github.com). Without internet, copy its folder … or start Graft with GRAFT_MODELS_DIR set to a models folder that holds it.';
+    const outcome = jobOutcome(job('downloadBackbone', 'failed', { backbone: 'x' }, null, error));
+    expect(outcome).toMatchObject({ tone: 'error', text: 'No internet connection: Graft could not reach github.com.', details: error, retry: true });
+  });
+
   it('says what an import added and links to labelling them; files it could not read make it a warning', () => {
     const result = {
       found: 3,
@@ -40,6 +46,43 @@ describe('jobOutcome', () => {
     const outcome = jobOutcome(job('import', 'done', { folders: ['/x'], folderLabels: false }, result));
     expect(outcome).toMatchObject({ tone: 'warning', link: { label: 'Label them', view: 'label' } });
     expect(outcome.text).toBe('2 new photos added. 1 file could not be imported: the Library lists it with the reason.');
+  });
+
+  it('offers to train, not to label, when every new photo was labelled from its folder name', () => {
+    const result = {
+      found: 100,
+      added: 100,
+      newPaths: 0,
+      unchanged: 0,
+      skipped: 0,
+      missing: 0,
+      labelled: 100,
+      problems: [],
+      conflicts: [],
+      nearDuplicates: { groups: 0, photos: 0 },
+      splitRepairs: { joinedGroup: 0, groupsThatCrossed: 0, completedClass: 0 },
+    };
+    const params = { folders: ['/x'], folderLabels: true };
+    expect(jobOutcome(job('import', 'done', params, result))).toMatchObject({ tone: 'success', link: { label: 'Train a model', view: 'train' } });
+    expect(jobOutcome(job('import', 'done', params, { ...result, labelled: 99 })).link).toEqual({ label: 'Label them', view: 'label' });
+    expect(jobOutcome(job('import', 'done', params, { ...result, added: 0, labelled: 0, unchanged: 100 })).link).toEqual({ label: 'See the library', view: 'library' });
+  });
+
+  it('names a run "Run 3" and speaks of passes, with epochs only in the details', () => {
+    const evaluation = { accuracy: 0.95, top5Accuracy: null, perClass: [], confusion: [], count: 20 };
+    const result = { runId: 3, model: 'transfer', backend: 'wasm', engine: null, backbone: 'x', classes: ['a', 'b'], photos: { train: 80, earlyStopping: 12, test: 20 }, featuresComputed: 0, extractSeconds: 1, trainSeconds: 1, epochs: 12, bestEpoch: 7, evaluation, notes: [] };
+    const outcome = jobOutcome(job('train', 'done', {}, result));
+    expect(outcome.text).toBe(`Run 3 got ${(0.95).toLocaleString(undefined, { style: 'percent' })} of 20 photos it never trained on right.`);
+    expect(outcome.details).toMatch(/^12 passes over the photos \(epochs; the best was pass 7\)/);
+  });
+
+  it('writes a comparison’s ratios and shares as the rest of the app does (7.2×, 95%)', () => {
+    const row = (model: string, title: string, accuracy: number, timeRatio: number | null) => ({ runId: 1, model, backbone: title, title, seconds: 1, accuracy, testPhotos: 20, timeRatio, accuracyRatio: null });
+    const result = { rows: [row('scratch', 'From scratch', 0.5, null), row('transfer', 'MobileNetV1 0.75', 0.95, 7.2), row('transfer', 'Big', 0.9, 17.26)], notes: [] };
+    const pct = (share: number) => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 }).format(share);
+    expect(jobOutcome(job('compare', 'done', {}, result)).text).toBe(
+      `3 models trained on the same photos: MobileNetV1 0.75 got ${pct(0.95)} right in ${(7.2).toLocaleString()}× less time, Big got ${pct(0.9)} right in 17× less time; the network trained from scratch got ${pct(0.5)} right.`,
+    );
   });
 
   it('links an export of results to the file it wrote', () => {

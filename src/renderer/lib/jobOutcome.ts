@@ -4,10 +4,10 @@
  */
 import type { Job } from '../../shared/api/jobs';
 import { JOBS, isJobKind, type JobKind, type JobParams, type JobResult } from '../../shared/jobs/registry';
-import { catalogueTitle, checkWords } from '../../shared/backboneDownloads';
+import { catalogueTitle, checkWords, downloadFailureWords } from '../../shared/backboneDownloads';
 import type { ViewId, ViewTarget } from './appState.svelte';
 import { deviceWords } from './engineWords';
-import { amount, count, formatBytes, formatDecimal, formatNumber, formatRate, listNames, percent } from './format';
+import { amount, count, formatBytes, formatNumber, formatRate, listNames, percent, ratio } from './format';
 
 /** Where a notification leads: a view of the app, or a file or folder on disk (shown, or its path copied). */
 export type OutcomeLink = { label: string; view: ViewId; target?: ViewTarget } | { label: string; reveal: string };
@@ -41,13 +41,14 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     const conflicts = r.conflicts.length ? ` ${count(r.conflicts.length, 'photo')} found in folders that disagree: the Library lists them.` : '';
     return {
       text: `${parts.join(', ')}.${problems}${copies}${conflicts}`,
-      link: r.added ? { label: 'Label them', view: 'label' } : { label: 'See the library', view: 'library' },
+      // "Label them" only when some of the new photos have no label: all labelled, training is next.
+      link: r.added > r.labelled ? { label: 'Label them', view: 'label' } : r.added ? { label: 'Train a model', view: 'train' } : { label: 'See the library', view: 'library' },
       warning: r.problems.length > 0 || r.conflicts.length > 0,
     };
   },
   train: (r) => ({
-    text: `Run #${r.runId} got ${percent(r.evaluation.accuracy)} of ${count(r.evaluation.count, 'photo')} it never trained on right.`,
-    details: [`${formatNumber(r.epochs)} epochs (best ${formatNumber(r.bestEpoch)}), TensorFlow.js ${r.backend}; ${formatNumber(r.featuresComputed)} photos' features computed${r.engine ? ` by ${r.engine}` : ''}.`, ...r.notes].join(' '),
+    text: `Run ${r.runId} got ${percent(r.evaluation.accuracy)} of ${count(r.evaluation.count, 'photo')} it never trained on right.`,
+    details: [`${count(r.epochs, 'pass')} over the photos (epochs; the best was pass ${formatNumber(r.bestEpoch)}), TensorFlow.js ${r.backend}; ${formatNumber(r.featuresComputed)} photos' features computed${r.engine ? ` by ${r.engine}` : ''}.`, ...r.notes].join(' '),
     link: { label: 'See how good it is', view: 'evaluate', target: { runId: r.runId } },
   }),
   suggest: (r) => ({
@@ -77,8 +78,8 @@ const DONE: { [K in JobKind]: Wording<K> } = {
   compare: (r) => ({
     text: `${count(r.rows.length, 'model')} trained on the same photos: ${r.rows
       .filter((row) => row.model === 'transfer')
-      .map((row) => `${row.title} ${formatDecimal(100 * row.accuracy, 1)} % (${row.timeRatio === null ? '—' : `${formatDecimal(row.timeRatio, 1)}x less time`})`)
-      .join(', ')}; the CNN from scratch ${formatDecimal(100 * (r.rows[0]?.accuracy ?? 0), 1)} %.`,
+      .map((row) => `${row.title} got ${percent(row.accuracy)} right${row.timeRatio === null ? '' : ` in ${ratio(row.timeRatio)} less time`}`)
+      .join(', ')}; the network trained from scratch got ${percent(r.rows[0]?.accuracy ?? 0)} right.`,
     link: { label: 'See the table', view: 'train' },
   }),
   mergeResults: (r) => ({
@@ -100,7 +101,11 @@ const DONE: { [K in JobKind]: Wording<K> } = {
 
 export function jobOutcome(job: Job): Outcome {
   const title = job.title;
-  if (job.state === 'failed') return { tone: 'error', title: `${title}: failed`, text: job.error ?? 'It stopped with an error.', retry: true };
+  if (job.state === 'failed') {
+    // A download's own message is long (the address, the error code, how to do without internet): one short sentence, the rest in Details.
+    if (job.kind === 'downloadBackbone' && job.error) return { tone: 'error', title: `${title}: failed`, text: downloadFailureWords(job.error), details: job.error, retry: true };
+    return { tone: 'error', title: `${title}: failed`, text: job.error ?? 'It stopped with an error.', retry: true };
+  }
   if (job.state === 'interrupted') return { tone: 'warning', title: `${title}: interrupted`, text: job.error ?? 'Graft stopped before it finished.', retry: true };
   if (job.state === 'cancelled') return { tone: 'info', title: `${title}: cancelled`, text: job.error ?? 'What was done before you cancelled is kept.', retry: true };
   if (!isJobKind(job.kind)) return { tone: 'success', title, text: 'Finished.' };

@@ -19,14 +19,14 @@ export interface ViewerPhoto {
   split?: { split: Split; source: 'auto' | 'folder' | 'pinned' };
   /** The model's best guesses, best first (a classified photo's top guesses, a suggestion, a run's prediction). */
   guesses?: { label: string; confidence: number }[];
-  /** Whose guesses they are, in words ("Run #3 predicted", "Suggested"). */
+  /** Whose guesses they are, in words ("Run 3 predicted", "Suggested"). */
   guessedBy?: string;
-  /** More lines the view wants said ("Labelled cats when run #3 was trained"). */
+  /** More lines the view wants said ("Labelled cats when run 3 was trained"). */
   notes?: string[];
 }
 
 export interface ViewerSource {
-  /** What the person is looking through ("Top losses of run #3"). */
+  /** What the person is looking through ("Top losses of run 3"). */
   title: string;
   count(): number;
   /** The photo at an index; undefined while it loads. */

@@ -30,3 +30,14 @@ export function trainSummary(readiness: Readiness, backboneTitle: string, settin
     `then it is measured on ${measured}${settings.crop === 'squash' ? '; photos are squashed square, not cropped' : ''}.`
   );
 }
+
+/**
+ * What the runs list says before the first run, by the same checks that enable Train: what to do
+ * while training is blocked (the reasons are in the panel above), and that Train will make the
+ * first run once it is not.
+ */
+export function noRunsWords(readiness: Readiness | null): string {
+  if (!readiness) return 'No runs yet.';
+  if (readiness.blocks.length) return 'No runs yet: training can start once the problems under “Training cannot start yet” above are solved.';
+  return 'No runs yet. Your photos are ready: click Train to make the first one. Each run is listed here with how many photos it got right.';
+}
