@@ -111,7 +111,7 @@ describe('Fine-tuning, suggestions, export, backbone import and result actions (
     const drawer = await openJobs(page);
     const row = drawer.getByTestId('job-row').filter({ hasText: 'then fine-tune its top block' });
     await row.getByText('Details').click();
-    expect(await row.locator('details').textContent()).toMatch(new RegExp(`Fine-tuned the top block of ${BACKBONE.replace(/\./g, '\\.')} for 1 epochs`));
+    expect(await row.locator('details').textContent()).toMatch(new RegExp(`Fine-tuned the top block of ${BACKBONE.replace(/\./g, '\\.')} for 1 pass \\(best: pass 1\\)`));
     await closeJobs(page);
   }, 180_000);
 

@@ -100,7 +100,7 @@ describe('train job', () => {
 
   it('fine-tunes the top block on augmented photos, and classifies and exports exactly what it evaluated', async () => {
     const result = await train({ ...params, fineTuneEpochs: 2 }, projectEnvironment(project, context));
-    expect(result.notes.join(' ')).toMatch(/Fine-tuned the top block of mobilenet_v2_0\.35_224 for 2 epochs/);
+    expect(result.notes.join(' ')).toMatch(/Fine-tuned the top block of mobilenet_v2_0\.35_224 for 2 passes \(best: pass [12]\)/);
     expect(result.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
     const layers = Object.keys(project.stores.runs.transferRun(result.runId).fineTuned ?? {});
     expect(layers).toEqual(expect.arrayContaining(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']));

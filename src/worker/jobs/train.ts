@@ -12,6 +12,7 @@ import { evaluate } from '../../shared/metrics';
 import type { HeadWeights, LayerWeights } from '../../shared/modelWeights';
 import { describeBlocks, trainingReadiness } from '../../shared/readiness';
 import { splitPosition } from '../../shared/splits';
+import { count } from '../../shared/words';
 import type { LabelledPhoto } from '../../node/data/libraryStore';
 import type { ProjectStores } from '../../node/data/projectStores';
 import { requireBackbone } from '../../node/models/modelStore';
@@ -266,7 +267,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
     testProbabilities = tuned.testProbabilities;
     weights = tuned.head;
     fineTuned = tuned.layers;
-    notes.push(`Fine-tuned the top block of ${backbone.id} for ${tuned.history.length} epochs (best ${tuned.bestEpoch}) on augmented photos, in ${tuned.seconds.toFixed(1)} s.`);
+    notes.push(`Fine-tuned the top block of ${backbone.id} for ${count(tuned.history.length, 'pass')} (best: pass ${tuned.bestEpoch}) on augmented photos, in ${tuned.seconds.toFixed(1)} s.`);
   }
   const trainSeconds = (Date.now() - trainStarted) / 1000;
 
