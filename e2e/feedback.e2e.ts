@@ -168,9 +168,12 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await closeJobs(page);
     expect(await jobEnded(page, /^Train on/)).toBe('success');
     await page.getByTestId('runs-table').getByTestId('run-measured-on').filter({ hasText: 'test photos' }).waitFor();
+    // The best run is marked in words, in the table and in Evaluate's picker (which rule: bestRun.test.ts).
+    await page.getByTestId('runs-table').locator('tbody tr').first().getByTestId('best-run').filter({ hasText: 'best so far' }).waitFor();
 
     await jobNotification(page, /^Train on/).getByRole('button', { name: 'See how good it is' }).click();
     await page.getByTestId('confusion-matrix').waitFor();
+    expect(await page.getByTestId('evaluate-run').locator('option:checked').textContent()).toMatch(/best so far$/);
     await expectAccessible(page, 'evaluate view');
     await page.getByTestId('confusion-cell').first().click();
     await page.getByTestId('prediction-open').first().click();

@@ -1,6 +1,8 @@
+import { bestRun } from './bestRun';
+
 /**
- * The seed experiment's table: the latest transfer-learning run against the latest from-scratch
- * run of the same project, as time and accuracy ratios.
+ * The seed experiment's sentence: the best transfer-learning run against the best from-scratch run
+ * of the same project (bestRun.ts), as time and accuracy ratios.
  */
 interface ComparableRun {
   id: number;
@@ -26,13 +28,12 @@ export interface RunComparison {
 }
 
 /**
- * Runs are newest first; null until there is one of each kind. A fair time comparison counts
- * computing the features, so the latest transfer run that computed all of its own is preferred
- * over later retrains from the cache.
+ * Null until there is a run of each kind. A fair time comparison counts computing the features: when
+ * the best transfer run reused cached ones, `transferUsedCache` says its time is flattered.
  */
 export function compareRuns(runs: readonly ComparableRun[]): RunComparison | null {
-  const transfer = runs.find((r) => r.kind === 'transfer' && r.featuresComputed >= r.photos) ?? runs.find((r) => r.kind === 'transfer');
-  const scratch = runs.find((r) => r.kind === 'scratch');
+  const transfer = bestRun(runs.filter((r) => r.kind === 'transfer'));
+  const scratch = bestRun(runs.filter((r) => r.kind === 'scratch'));
   if (!transfer || !scratch) return null;
   const transferTime = transfer.extractSeconds + transfer.trainSeconds;
   const scratchTime = scratch.extractSeconds + scratch.trainSeconds;
