@@ -174,6 +174,12 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await jobNotification(page, /^Train on/).getByRole('button', { name: 'See how good it is' }).click();
     await page.getByTestId('confusion-matrix').waitFor();
     expect(await page.getByTestId('evaluate-run').locator('option:checked').textContent()).toMatch(/best so far$/);
+    // The hardest photos are the wrong ones; right ones, if any follow, under their own heading.
+    const allRight = (await page.getByTestId('test-accuracy').textContent())!.startsWith('100');
+    await page.getByRole('heading', { name: 'The photos it got wrong' }).waitFor();
+    expect(await page.getByTestId('predictions-caption').textContent()).toMatch(allRight ? /None: it got every one of the \d+ measuring photos right/ : /got wrong, the surest mistakes first/);
+    if (allRight) await page.getByRole('heading', { name: 'Right, but least sure' }).waitFor();
+    await page.getByRole('button', { name: /^Label \S+\.jpg as red$/ }).first().waitFor();
     await expectAccessible(page, 'evaluate view');
     await page.getByTestId('confusion-cell').first().click();
     await page.getByTestId('prediction-open').first().click();

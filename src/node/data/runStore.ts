@@ -153,7 +153,7 @@ export class RunStore {
     };
   }
 
-  /** A run's test photos: one confusion-matrix cell when both classes are given, highest loss first. */
+  /** A run's test photos: one confusion-matrix cell when both classes are given; the wrong ones first, each part highest loss first. */
   predictions(query: { runId: number; trueClassId?: number; predictedClassId?: number; limit: number }): RunPrediction[] {
     const clauses = ['r.run_id = ?'];
     const params: unknown[] = [query.runId];
@@ -170,7 +170,7 @@ export class RunStore {
         `SELECT r.image_id AS imageId, i.hash, i.name, r.true_class AS trueClassId, i.class_id AS currentClassId,
                 r.predicted AS predictedClassId, r.confidence, r.loss
          FROM run_predictions r JOIN images i ON i.id = r.image_id
-         WHERE ${clauses.join(' AND ')} ORDER BY r.loss DESC LIMIT ?`,
+         WHERE ${clauses.join(' AND ')} ORDER BY r.predicted <> r.true_class DESC, r.loss DESC LIMIT ?`,
       )
       .all(...params, query.limit) as RunPrediction[];
   }

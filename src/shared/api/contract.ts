@@ -82,7 +82,7 @@ export const methods = {
   },
   'backbones.list': { params: NoParams, result: z.array(BackboneInfo) },
   'runs.list': { params: NoParams, result: z.array(RunSummary) },
-  /** A run's test photos: one confusion-matrix cell when both classes are given, highest loss first (top losses). */
+  /** A run's test photos: one confusion-matrix cell when both classes are given; the wrong ones first, each part highest loss first (top losses). */
   'runs.predictions': {
     params: z
       .object({ runId: z.number().int(), trueClassId: z.number().int().optional(), predictedClassId: z.number().int().optional(), limit: z.number().int().min(1).max(5000).default(200) })

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { useTempProject } from '../../../test-support/tempProject';
+import { TrainParams } from '../../shared/api/training';
+
+const scratch = useTempProject();
+
+/** Three photos labelled a, b, c; their ids and the classes' ids. */
+function addPhotos() {
+  const hash = (n: number) => String(n).repeat(64).slice(0, 64);
+  scratch.project.stores.imports.record(
+    ['a', 'b', 'c'].map((label, i) => ({
+      kind: 'new' as const,
+      path: `/photos/${i}.jpg`,
+      hash: hash(i + 1),
+      size: 1,
+      mtimeMs: 0,
+      width: 10,
+      height: 10,
+      format: 'jpeg',
+      label,
+      split: 'test' as const,
+      splitSource: 'folder' as const,
+    })),
+  );
+  const classes = Object.fromEntries(scratch.project.stores.library.classes().map((c) => [c.name, c.id]));
+  const photos = [1, 2, 3].map((n) => scratch.project.stores.library.imageByHash(hash(n))!.id);
+  return { classes, photos };
+}
+
+describe('run predictions', () => {
+  it('lists the photos the run got wrong first, highest loss first, then the right ones', () => {
+    const { classes, photos } = addPhotos();
+    const runId = scratch.project.stores.runs.record({
+      jobId: null,
+      kind: 'transfer',
+      backbone: 'x',
+      config: TrainParams.parse({}),
+      backend: 'wasm',
+      engine: null,
+      classes: [
+        { id: classes.a, name: 'a' },
+        { id: classes.b, name: 'b' },
+        { id: classes.c, name: 'c' },
+      ],
+      extractSeconds: 1,
+      featuresComputed: 3,
+      photos: 3,
+      trainSeconds: 1,
+      epochs: 1,
+      history: [],
+      evaluation: { accuracy: 1 / 3, top5Accuracy: null, perClass: [], confusion: [], count: 3 },
+      evaluatedOn: 'test',
+      weights: {},
+      fineTuned: null,
+      predictions: [
+        // Right, but only 30 % sure among three classes: a higher loss than either wrong one.
+        { imageId: photos[0], trueClassId: classes.a, predictedClassId: classes.a, confidence: 0.3, loss: 1.2 },
+        { imageId: photos[1], trueClassId: classes.b, predictedClassId: classes.a, confidence: 0.45, loss: 0.9 },
+        { imageId: photos[2], trueClassId: classes.c, predictedClassId: classes.a, confidence: 0.5, loss: 1.0 },
+      ],
+    });
+    expect(scratch.project.stores.runs.predictions({ runId, limit: 10 }).map((p) => p.imageId)).toEqual([photos[2], photos[1], photos[0]]);
+  });
+});
