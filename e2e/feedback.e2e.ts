@@ -256,10 +256,18 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await viewer.waitFor();
     await expect.poll(() => viewer.getByTestId('viewer-image').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await page.keyboard.press('2'); // red: a correction that becomes training data
-    await viewer.getByTestId('viewer-status').filter({ hasText: 'photo.0.jpg is in your library as red' }).waitFor();
+    // The viewer moved on to the next photo; the sentence names the one labelled, as the previous one, and can undo it.
+    await viewer.getByTestId('viewer-status').filter({ hasText: 'Previous photo: photo.0.jpg is in your library as red' }).waitFor();
+    expect(await viewer.getByRole('heading', { level: 2 }).textContent()).toBe('photo.1.jpg');
+    await viewer.getByTestId('viewer-undo').click();
+    await viewer.getByTestId('viewer-status').filter({ hasText: 'Undone: photo.0.jpg is no longer labelled red' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('2');
+    await viewer.getByTestId('viewer-status').filter({ hasText: 'Previous photo: photo.0.jpg is in your library as red' }).waitFor();
     await page.keyboard.press('Escape');
     await openView(page, 'Library');
     await page.getByTestId('library-summary').filter({ hasText: '49 photos' }).waitFor();
+    await page.getByTestId('library-summary').filter({ hasText: /(^|\D)0 unlabelled/ }).waitFor();
   });
 
   it('still shows the failed import, while notifications of jobs that went well have faded', async () => {

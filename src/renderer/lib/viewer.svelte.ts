@@ -25,6 +25,16 @@ export interface ViewerPhoto {
   notes?: string[];
 }
 
+/** What a number key did to a photo, and what undoing it (this window's last labelling) leaves. */
+export interface Applied {
+  /** A sentence naming the photo ("red.3.jpg is labelled red."). */
+  said: string;
+  /** The sentence once undone ("red.3.jpg is back as it was."). */
+  undoneSaid: string;
+  /** After the undo: puts the view's own copy of the photo back as it was. */
+  undone?(): void;
+}
+
 export interface ViewerSource {
   /** What the person is looking through ("Top losses of run 3"). */
   title: string;
@@ -35,8 +45,8 @@ export interface ViewerSource {
   classes(): { name: string; color?: string }[];
   /** 'label': number keys label the photo (0 unlabels); 'add': they add it to the library with that label. */
   keys: 'label' | 'add';
-  /** Applies a number key to the photo at `index` (`slot` null: unlabel); returns a sentence saying what it did. */
-  apply(index: number, slot: number | null): Promise<string | null>;
+  /** Applies a number key to the photo at `index` (`slot` null: unlabel); returns what it did. */
+  apply(index: number, slot: number | null): Promise<Applied | null>;
   /** The viewer moved to `index` (a grid keeps its cursor there). */
   moved?(index: number): void;
 }

@@ -8,8 +8,8 @@ import type { ClassInfo, ImageQuery, LibraryImage } from '../../../shared/api/li
 import type { Split } from '../../../shared/splits';
 import { app } from '../../lib/appState.svelte';
 import { client } from '../../lib/client';
-import { notifications } from '../../lib/notifications.svelte';
 import { windowOrigin } from '../../lib/origin';
+import { undoLabelling } from '../../lib/undoLabelling';
 
 export const PAGE_SIZE = 200;
 
@@ -258,10 +258,7 @@ class GridState {
 
   /** Undoes (or redoes) this window's last labelling — never one made from the CLI or another window. */
   async undo(redo = false): Promise<void> {
-    const changed = await app.attempt(() => client.call(redo ? 'labels.redo' : 'labels.undo', { origin: windowOrigin }));
-    if (changed === 0) {
-      notifications.push({ tone: 'info', title: redo ? 'Nothing to redo' : 'Nothing to undo', text: redo ? 'There is no undone labelling to redo.' : 'This window has no labelling left to undo. Labels made from the command line or another window are undone there.' });
-    }
+    await undoLabelling(redo);
   }
 
   labelWithSlot(slot: number): Promise<void> {

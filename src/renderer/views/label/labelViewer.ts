@@ -32,7 +32,8 @@ const source: ViewerSource = {
     const cls = slot === null ? null : grid.classes[slot - 1];
     if (id === undefined || (slot !== null && !cls)) return null;
     await grid.label(cls?.id ?? null, [id]);
-    return `${name}: ${cls ? `labelled ${cls.name}` : 'unlabelled'}.`;
+    // The grid follows the undo by itself: it shows every label change within a second.
+    return { said: `${name} is ${cls ? `labelled ${cls.name}` : 'unlabelled'}.`, undoneSaid: `${name} is back as it was.` };
   },
   moved: (index) => grid.moveTo(index, 'cursor'),
 };
