@@ -37,9 +37,22 @@ describe('Graft in the browser mode', () => {
     await reopenFromRecent(page, 'Garden birds');
   });
 
-  it('keeps working after a reload (the token survives in the session)', async () => {
+  it('keeps working after a reload (the token survives in the session), with the Train view’s settings', async () => {
+    await openView(page, 'Train');
+    // An empty project: Compare says why it cannot start.
+    expect(await page.getByTestId('compare-why-not').textContent()).toBe('Comparing can start once training can: see “Training cannot start yet” above.');
+    await page.getByTestId('train-advanced').locator('summary').click();
+    await page.locator('#train-epochs').fill('40');
+    await page.getByTestId('compare-epochs').fill('7');
+    const remembered = () =>
+      page.evaluate(() => fetch('/api/call/train.choices', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    await expect.poll(async () => (await remembered()).result).toMatchObject({ epochs: 40, scratchEpochs: 7 });
     await page.reload();
     await page.getByTestId('project-name').filter({ hasText: 'Garden birds' }).waitFor();
+    await openView(page, 'Train');
+    await expect.poll(() => page.getByTestId('compare-epochs').inputValue()).toBe('7');
+    expect(await page.locator('#train-epochs').inputValue()).toBe('40');
+    await openView(page, 'Library');
   });
 
   it('runs a job to its result', async () => {

@@ -306,6 +306,8 @@ export class GraftService {
       }),
     'backbones.list': () => listBackbones(),
     'runs.list': () => this.requireProject().stores.runs.list(),
+    'train.choices': () => this.requireProject().stores.settings.trainChoices(),
+    'train.setChoices': (change) => this.requireProject().stores.settings.setTrainChoices(change),
     'runs.latestComparison': () => {
       const job = this.requireProject().stores.jobs.latestDone('compare');
       const result = CompareResult.safeParse(job?.result);

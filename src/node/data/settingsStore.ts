@@ -1,4 +1,5 @@
-/** A project's settings (the project_meta table): its name, and how photos are split. */
+/** A project's settings (the project_meta table): its name, how photos are split, and the Train view's choices. */
+import { TrainChoices } from '../../shared/api/training';
 import type { SplitRatios } from '../../shared/splits';
 import type { Sqlite } from './sqlite';
 
@@ -28,5 +29,19 @@ export class SettingsStore {
   setSplitSettings(settings: SplitSettings): void {
     this.set('split_ratios', JSON.stringify(settings.ratios));
     this.set('split_seed', String(settings.seed));
+  }
+
+  /** The Train view's settings; a stored one this version cannot read falls back to its default. */
+  trainChoices(): TrainChoices {
+    const stored = JSON.parse(this.value('train_choices') ?? '{}') as Record<string, unknown>;
+    const defaults = TrainChoices.parse({});
+    const kept = Object.keys(defaults).filter((key) => TrainChoices.shape[key as keyof TrainChoices].safeParse(stored[key]).success);
+    return TrainChoices.parse(Object.fromEntries(kept.map((key) => [key, stored[key]])));
+  }
+
+  setTrainChoices(change: Partial<TrainChoices>): TrainChoices {
+    const choices = TrainChoices.parse({ ...this.trainChoices(), ...change });
+    this.set('train_choices', JSON.stringify(choices));
+    return choices;
   }
 }

@@ -11,7 +11,7 @@ import { FileDialogOptions, FolderListing, FolderQuery, Places, SaveDialogOption
 import { Job } from './jobs';
 import { ClassInfo, ClassSplitCount, ImageQuery, LibraryPage, LibrarySummary, PhotoDetails, Split } from './library';
 import { AppInfo, AppSettings, LogTail, ProjectInfo, RecentProject } from './projects';
-import { BackboneInfo, LatestComparison, PhotoBytes, RunPrediction, RunSummary, TryItResult } from './training';
+import { BackboneInfo, LatestComparison, PhotoBytes, RunPrediction, RunSummary, TrainChoices, TrainChoicesChange, TryItResult } from './training';
 import { Change, JobRequest } from '../jobs/registry';
 
 const ClassName = z.string().trim().min(1, 'Give the class a name.').max(100);
@@ -81,6 +81,10 @@ export const methods = {
     result: z.null(),
   },
   'backbones.list': { params: NoParams, result: z.array(BackboneInfo) },
+  /** The Train view's settings as this project last had them (defaults until changed). */
+  'train.choices': { params: NoParams, result: TrainChoices },
+  /** Remembers some of the Train view's settings in the project; returns them all. */
+  'train.setChoices': { params: TrainChoicesChange, result: TrainChoices },
   'runs.list': { params: NoParams, result: z.array(RunSummary) },
   /** A run's test photos: one confusion-matrix cell when both classes are given; the wrong ones first, each part highest loss first (top losses). */
   'runs.predictions': {

@@ -27,6 +27,33 @@ export const TrainParams = z
   .strict();
 export type TrainParams = z.output<typeof TrainParams>;
 
+/**
+ * The Train view's settings, remembered per project (as the classify threshold is per model): its
+ * advanced settings, and the most passes of the network learned from scratch in Compare backbones.
+ */
+const trainChoiceFields = {
+  /** Most passes over the photos (epochs); early stopping usually ends sooner. */
+  epochs: z.number().int().min(1).max(1000),
+  hidden: z.number().int().min(0).max(4096),
+  crop: z.enum(['center', 'squash']),
+  fineTune: z.boolean(),
+  fineTuneEpochs: z.number().int().min(1).max(100),
+  scratchEpochs: z.number().int().min(1).max(200),
+};
+export const TrainChoices = z
+  .object({
+    epochs: trainChoiceFields.epochs.default(50),
+    hidden: trainChoiceFields.hidden.default(0),
+    crop: trainChoiceFields.crop.default('center'),
+    fineTune: trainChoiceFields.fineTune.default(false),
+    fineTuneEpochs: trainChoiceFields.fineTuneEpochs.default(5),
+    scratchEpochs: trainChoiceFields.scratchEpochs.default(20),
+  })
+  .strict();
+export type TrainChoices = z.output<typeof TrainChoices>;
+/** Some of them, to change (no defaults: what is left out stays as it was). */
+export const TrainChoicesChange = z.object(trainChoiceFields).partial().strict();
+
 export const ImportBackboneParams = z
   .object({
     /** A TensorFlow.js model's folder, a .tflite or .onnx file, or a folder holding one. */

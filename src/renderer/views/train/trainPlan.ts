@@ -1,17 +1,10 @@
 /** What the Train button will do, as settings and as one sentence. */
+import type { TrainChoices } from '../../../shared/api/training';
 import { HOLDOUT_SHARE, type Readiness } from '../../../shared/readiness';
 import { count, listNames, percent } from '../../lib/format';
 
-export interface Settings {
-  /** Most passes over the photos (epochs); early stopping usually ends sooner. */
-  epochs: number;
-  hidden: number;
-  crop: 'center' | 'squash';
-  fineTune: boolean;
-  fineTuneEpochs: number;
-}
-
-export const DEFAULT_SETTINGS: Settings = { epochs: 50, hidden: 0, crop: 'center', fineTune: false, fineTuneEpochs: 5 };
+/** The Train view's settings, remembered per project (train.choices). */
+export type Settings = TrainChoices;
 
 /** "Teaches MobileNetV2 0.35's view of your photos to tell cats and dogs apart: …" */
 export function trainSummary(readiness: Readiness, backboneTitle: string, settings: Settings, fineTunable: boolean): string {
