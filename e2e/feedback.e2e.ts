@@ -130,6 +130,15 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z'); // nothing left of this window's: says so
     await page.getByTestId('notification').filter({ hasText: 'Nothing to undo' }).waitFor();
+    // Many notifications at once: three show, the rest wait behind "+N more", which opens the jobs drawer.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('[data-testid="notification"]:not([hidden])').count()).toBe(3);
+    await page.getByTestId('notifications-more').filter({ hasText: /^\+\d+ more$/ }).click();
+    // The failed import is news until the drawer closes over it; then the jobs button stops counting it.
+    await page.getByTestId('jobs-drawer').getByTestId('jobs-new-failures').filter({ hasText: 'Import no-such-folder' }).waitFor();
+    expect(await page.getByTestId('jobs-failed').textContent()).toBe('1 job failed');
+    await closeJobs(page);
+    expect(await page.getByTestId('jobs-failed').count()).toBe(0);
     await expect.poll(async () => (await gridLabels(page)).slice(0, 4)).toEqual(['red', 'blue', 'blue', 'blue']);
     await page.getByTestId('grid-cell').first().click();
     await page.keyboard.press('1'); // blue again, as it came
@@ -167,6 +176,11 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expectAccessible(page, 'jobs drawer', '[data-testid="jobs-drawer"]');
     await closeJobs(page);
     expect(await jobEnded(page, /^Train on/)).toBe('success');
+    // The drawer lists the failure already seen by when it ended: below the newer jobs that went well.
+    const ended = (await openJobs(page)).getByTestId('jobs-ended').getByTestId('job-row');
+    expect(await ended.first().textContent()).toMatch(/^Train on/);
+    expect(await ended.last().textContent()).toMatch(/^Import no-such-folder/);
+    await closeJobs(page);
     await page.getByTestId('runs-table').getByTestId('run-measured-on').filter({ hasText: 'test photos' }).waitFor();
     // The best run is marked in words, in the table and in Evaluate's picker (which rule: bestRun.test.ts).
     await page.getByTestId('runs-table').locator('tbody tr').first().getByTestId('best-run').filter({ hasText: 'best so far' }).waitFor();

@@ -35,6 +35,6 @@ export async function closeJobs(page: Page): Promise<void> {
 /** Dismisses every notification shown (failures stay until this). */
 export async function dismissNotifications(page: Page): Promise<void> {
   const close = page.getByTestId('notification').getByRole('button', { name: /^Dismiss/ });
-  // One at a time: the others may fade meanwhile.
-  while ((await close.count()) > 0) await close.first().click({ timeout: 2000 }).catch(() => {});
+  // One at a time, newest first (older ones may wait hidden behind "+N more"): the others may fade meanwhile.
+  while ((await close.count()) > 0) await close.last().click({ timeout: 2000 }).catch(() => {});
 }

@@ -7,6 +7,7 @@
 import type { Job } from '../../shared/api/jobs';
 import { client } from './client';
 import { jobOutcome, type Outcome } from './jobOutcome';
+import { jobsDrawer } from './jobsDrawer.svelte';
 
 export interface Note extends Outcome {
   id: number;
@@ -48,7 +49,10 @@ class Notifications {
     this.items = [...kept, note];
   }
 
+  /** Takes a notification away; a failure's, once dismissed, has been seen (the jobs button stops counting it). */
   dismiss(id: number): void {
+    const note = this.items.find((n) => n.id === id);
+    if (note?.job && note.fadeSeconds === null) jobsDrawer.markSeen([note.job]);
     this.items = this.items.filter((n) => n.id !== id);
   }
 }
