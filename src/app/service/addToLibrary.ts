@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddedToLibrary } from '../../shared/api/classify';
 import { autoSplit } from '../../shared/splits';
 import type { ProjectStores } from '../../node/data/projectStores';
-import { THUMBNAIL_SIZE, thumbnailJpeg, uprightRgb } from '../../node/photos/decode';
+import { perceptualHash, THUMBNAIL_SIZE, thumbnailJpeg, uprightRgb } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
 import { readPhoto } from '../../node/photos/photoFile';
 import { thumbnailPath } from '../../node/photos/thumbnails';
@@ -40,7 +40,7 @@ export async function addClassifiedToLibrary(project: { path: string; stores: Pr
       await fs.promises.writeFile(thumbnail, await thumbnailJpeg(rgb));
       const { width, height, format } = rgb.original;
       added += stores.imports.record([
-        { kind: 'new', path: file.path, hash: read.hash, size, mtimeMs, width, height, format, label: null, split: autoSplit(read.hash, seed, ratios), splitSource: 'auto' },
+        { kind: 'new', path: file.path, hash: read.hash, size, mtimeMs, width, height, format, phash: perceptualHash(rgb), label: null, split: autoSplit(read.hash, seed, ratios), splitSource: 'auto' },
       ]).added;
       imageIds.push(stores.library.imageByHash(read.hash)!.id);
     } catch (error) {

@@ -42,6 +42,8 @@ export type ExaminedFile =
       width: number;
       height: number;
       format: string;
+      /** The perceptual hash (nearDuplicates.ts); null for a photo too flat to have one. */
+      phash: string | null;
       /** The class from the folder layout, by name (created when new), or null. */
       label: string | null;
       split: Split;
@@ -107,8 +109,8 @@ export class ImportStore {
     const imageId = this.db.prepare('SELECT id FROM images WHERE hash = ?').pluck();
     const classByName = this.db.prepare('SELECT id FROM classes WHERE name = ?').pluck();
     const insertImage = this.db.prepare(
-      `INSERT INTO images (hash, name, sort_key, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source)
-       VALUES (@hash, @name, @sortKey, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource)`,
+      `INSERT INTO images (hash, name, sort_key, width, height, format, bytes, added_at, class_id, labelled_at, split, split_source, phash)
+       VALUES (@hash, @name, @sortKey, @width, @height, @format, @bytes, @addedAt, @classId, @labelledAt, @split, @splitSource, @phash)`,
     );
     const upsertPath = this.db.prepare(
       `INSERT INTO image_paths (path, image_id, folder, name, size, mtime_ms, missing) VALUES (?, ?, ?, ?, ?, ?, 0)
@@ -130,9 +132,15 @@ export class ImportStore {
         let id = imageId.get(file.hash) as number | undefined;
         if (id !== undefined) {
           // A photo the library has (or that a copy earlier in this import just added) at another path.
-          const folder = file.kind === 'known' ? file.folder : { label: file.label, split: file.splitSource === 'folder' ? file.split : null };
-          if (folder) this.noteConflicts(file.path, file.hash, folder, now);
-          counts.newPaths++;
+          const before = this.knownPathStatement.get(file.path) as { hash: string } | undefined;
+          if (before?.hash === file.hash) {
+            // The same file read again for a step it had missed (its perceptual hash), or touched: not a new path.
+            counts.unchanged++;
+          } else {
+            const folder = file.kind === 'known' ? file.folder : { label: file.label, split: file.splitSource === 'folder' ? file.split : null };
+            if (folder) this.noteConflicts(file.path, file.hash, folder, now);
+            counts.newPaths++;
+          }
         } else if (file.kind === 'new') {
           const classId = file.label === null ? null : ((classByName.get(file.label) as number | undefined) ?? insertClass(this.db, file.label));
           if (classId !== null) counts.labelled++;
@@ -144,6 +152,8 @@ export class ImportStore {
               width: file.width,
               height: file.height,
               format: file.format,
+              // '' marks a photo hashed but too flat to have one (as SplitStore.setPerceptualHashes stores it).
+              phash: file.phash ?? '',
               bytes: file.size,
               addedAt: now,
               classId,

@@ -17,6 +17,7 @@ function addPhotos() {
       width: 10,
       height: 10,
       format: 'jpeg',
+      phash: null,
       label,
       split: 'test' as const,
       splitSource: 'folder' as const,

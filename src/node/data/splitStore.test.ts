@@ -20,6 +20,7 @@ function addPhotos(count: number, options: { label?: string; split?: Split; from
       width: 10,
       height: 10,
       format: 'jpeg',
+      phash: null,
       label: options.label ?? null,
       split: options.split ?? 'train',
       splitSource: options.split ? ('folder' as const) : ('auto' as const),

@@ -37,6 +37,7 @@ interface DecodedPhoto {
   width: number;
   height: number;
   format: string;
+  phash: string | null;
 }
 
 /** The backbone whose features an import computes: the project's, when its files are here. */
@@ -71,7 +72,8 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     nearDuplicates: { groups: 0, photos: 0 },
     splitRepairs: { joinedGroup: 0, groupsThatCrossed: 0, completedClass: 0 },
   };
-  // Photos imported before Graft computed perceptual hashes get theirs when their file is met again.
+  // Photos imported before Graft computed perceptual hashes get theirs when their file is met again
+  // (their rows exist already; a new photo's hash is recorded with its row).
   const withoutPerceptualHash = stores.splits.withoutPerceptualHash();
   const perceptual: { hash: string; phash: string | null }[] = [];
   const folderSays = (candidate: Candidate): FolderSays | null => (params.folderLabels ? labelFromFolders(path.relative(candidate.root, candidate.path), path.basename(candidate.root)) : null);
@@ -129,9 +131,8 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       try {
         const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
         await writeThumbnail(env.project.path, hash, await thumbnailJpeg(rgb));
-        perceptual.push({ hash, phash: perceptualHash(rgb) });
         if (backbone) pixels = await modelPixels(rgb, backbone.inputSize, IMPORT_CROP);
-        return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format };
+        return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format, phash: perceptualHash(rgb) };
       } catch (error) {
         return { reason: describeDecodeError(error, read.bytes ?? undefined) };
       } finally {
