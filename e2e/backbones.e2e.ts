@@ -74,7 +74,11 @@ describe('Backbones in the Train view (browser mode)', () => {
     await openView(page, 'Train');
     const recommendation = page.getByTestId('recommendation');
     await recommendation.filter({ hasText: 'Recommended: MobileNetV1 0.75.' }).waitFor();
-    expect(await recommendation.textContent()).toMatch(/10\.5 MB, and about 9 ms a photo/);
+    // Plain words, and why a 10.5 MB network is recommended over smaller downloads; the technical words only in the fold.
+    const sentence = await recommendation.getByTestId('recommendation-sentence').textContent();
+    expect(sentence).toMatch(/about 9 ms a photo on a 2-core computer/);
+    expect(sentence).toMatch(/Its download \(10\.5 MB\) is larger than some stronger networks' \(about 4 MB\) because it keeps every number in full/);
+    expect(sentence).not.toMatch(/onnxruntime|features|checksum|quantiz/i);
     await recommendation.getByText('Why, and when another is better').click();
     await page.getByTestId('recommendation-details').filter({ hasText: 'on 120 dog breeds' }).waitFor();
     // The recommended network is not here: the view starts from one that is.
