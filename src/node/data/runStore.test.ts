@@ -64,8 +64,8 @@ describe('run predictions', () => {
   });
 });
 
-describe('the network a run names', () => {
-  const record = (kind: 'transfer' | 'scratch', backbone: string) =>
+describe('runs as people meet them', () => {
+  const record = (kind: 'transfer' | 'scratch', backbone: string, accuracy = 0.5) =>
     scratch.project.stores.runs.record({
       jobId: null,
       kind,
@@ -80,12 +80,22 @@ describe('the network a run names', () => {
       trainSeconds: 1,
       epochs: 1,
       history: [],
-      evaluation: { accuracy: 0.5, top5Accuracy: null, perClass: [], confusion: [], count: 0 },
+      evaluation: { accuracy, top5Accuracy: null, perClass: [], confusion: [], count: 0 },
       evaluatedOn: 'test',
       weights: {},
       fineTuned: null,
       predictions: [],
     } satisfies NewRun);
+
+  it('suggestions and Try it default to the best transfer run, not the latest; of equal ones the latest; never one learned from scratch', () => {
+    expect(scratch.project.stores.runs.bestTransferId()).toBeNull();
+    const best = record('transfer', 'mobilenet_v1_0.75_224', 0.95);
+    record('transfer', 'mobilenet_v1_0.75_224', 0.9);
+    record('scratch', 'mobilenet_v1_0.75_224', 0.99);
+    expect(scratch.project.stores.runs.bestTransferId()).toBe(best);
+    const tie = record('transfer', 'mobilenet_v2_0.35_224', 0.95);
+    expect(scratch.project.stores.runs.bestTransferId()).toBe(tie);
+  });
 
   it('is the catalogue’s plain title, not its id; a run learned from scratch says so; an unknown id stays itself', () => {
     const ids = [record('transfer', 'mobilenet_v1_0.75_224'), record('transfer', 'coral_tf2_mobilenet_v2_1.0_224_ptq'), record('scratch', 'mobilenet_v1_0.75_224'), record('transfer', 'imported_gone')];

@@ -6,6 +6,7 @@
 import { GraftError } from '../../shared/api/errors';
 import { LEARNED_FROM_SCRATCH, RunSummary, TrainParams, type EpochPoint, type Evaluation, type RunPrediction } from '../../shared/api/training';
 import type { HeadWeights, LayerWeights } from '../../shared/modelWeights';
+import { bestRun } from '../../shared/bestRun';
 import { networkTitles } from '../models/backboneList';
 import { PRESENT_PATH } from './libraryStore';
 import type { Sqlite } from './sqlite';
@@ -134,9 +135,10 @@ export class RunStore {
     return decodeSummary(row, networkTitles());
   }
 
-  /** The newest transfer-learning run's id, or null. */
-  latestTransferId(): number | null {
-    return (this.db.prepare(`SELECT id FROM runs WHERE kind = 'transfer' ORDER BY id DESC LIMIT 1`).pluck().get() as number | undefined) ?? null;
+  /** The best transfer-learning run's id (src/shared/bestRun.ts: the highest share right, of equal ones the latest), or null. */
+  bestTransferId(): number | null {
+    const runs = this.db.prepare(`SELECT id, evaluation FROM runs WHERE kind = 'transfer'`).all() as { id: number; evaluation: string }[];
+    return bestRun(runs.map((r) => ({ id: r.id, evaluation: JSON.parse(r.evaluation) as Evaluation })))?.id ?? null;
   }
 
   /** A transfer-learning run as a model; says why when the run is missing or a from-scratch baseline. */

@@ -238,7 +238,7 @@ export type TryItResult = z.infer<typeof TryItResult>;
 /** Download a pretrained backbone of the catalogue into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
 export const DownloadBackboneParams = z.object({ backbone: z.string().min(1) }).strict();
 
-/** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
+/** Suggest labels for the unlabelled photos with a trained transfer run (default: the best, src/shared/bestRun.ts). */
 export const SuggestParams = z.object({ runId: z.number().int().optional() }).strict();
 
 /** The seed experiment in one job: the from-scratch CNN and every ready backbone, trained on the same photos and splits. */
