@@ -120,7 +120,7 @@ describe('Graft in the browser mode', () => {
     await page.getByTestId('train-start').click();
     await page.getByTestId('jobs-button').filter({ hasText: 'Train on' }).waitFor();
     expect(await jobEnded(page, /^Train on/)).toBe('success');
-    await page.getByTestId('runs-table').filter({ hasText: 'mobilenet_v2_0.35_224' }).waitFor();
+    await page.getByTestId('runs-table').filter({ hasText: 'MobileNetV2 0.35' }).waitFor();
     await page.getByTestId('training-curves').waitFor();
 
     await page.getByTestId('open-evaluation').click();

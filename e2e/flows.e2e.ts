@@ -104,10 +104,10 @@ describe('Fine-tuning, suggestions, export, backbone import and result actions (
     await expectAccessible(page, 'train view, fine-tuning chosen');
     await page.getByTestId('train-start').click();
     expect(await jobEnded(page, /^Train on/, 120_000)).toBe('success');
-    expect(await jobNotification(page, /^Train on/).getByRole('heading').textContent()).toBe(`Train on ${BACKBONE} features, then fine-tune its top block`);
+    expect(await jobNotification(page, /^Train on/).getByRole('heading').textContent()).toBe('Train on MobileNetV2 0.35, then fine-tune its top block');
 
     // The run says so in the table, and the worker's own notes (one click away) say what it did.
-    await page.getByTestId('runs-table').locator('tbody tr').filter({ hasText: `${BACKBONE}, fine-tuned` }).waitFor();
+    await page.getByTestId('runs-table').locator('tbody tr').filter({ hasText: 'MobileNetV2 0.35, fine-tuned' }).waitFor();
     const drawer = await openJobs(page);
     const row = drawer.getByTestId('job-row').filter({ hasText: 'then fine-tune its top block' });
     await row.getByText('Details').click();

@@ -21,6 +21,7 @@ import {
 } from '../shared/api/classify';
 import type { GraftClient } from '../shared/api/client';
 import { GraftError } from '../shared/api/errors';
+import { bestRun } from '../shared/bestRun';
 import { chooseShard, describeShard, shardFileName, type ShardChoice } from '../shared/sharding';
 import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 import { runJob } from './runJob';
@@ -252,11 +253,11 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .description('export a trained run as a folder that runs without Graft: ONNX, TensorFlow.js, labels, README')
     .requiredOption('--project <file>', 'the project file')
     .requiredOption('--out <folder>', 'a new or empty folder')
-    .option('--run <id>', 'the transfer-learning run (default: the latest)', int)
+    .option('--run <id>', 'the transfer-learning run (default: the best: highest share right, of equal ones the latest)', int)
     .action(async (options: { project: string; out: string; run?: number }) => {
       await withProject(options.project, async (client) => {
         const runs = (await client.call('runs.list', {})).filter((r) => r.kind === 'transfer');
-        const run = options.run === undefined ? runs[0] : runs.find((r) => r.id === options.run);
+        const run = options.run === undefined ? bestRun(runs) : runs.find((r) => r.id === options.run);
         if (!run) throw new GraftError('not_found', options.run === undefined ? 'No transfer-learning run yet: train first (graft train).' : `Run ${options.run} is not a transfer-learning run of this project.`);
         const result = jobResult<ExportResult>(await runJob(client, { kind: 'exportModel', params: { runId: run.id, folder: path.resolve(options.out) } }, globals().progress), 'The export');
         const v = result.verification;

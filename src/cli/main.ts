@@ -9,6 +9,7 @@ import { ImportBackboneParams, TrainParams, type CompareResult, type DownloadRes
 import type { HashFolderResult, ImportResult } from '../shared/api/library';
 import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
+import { bestRun } from '../shared/bestRun';
 import { checkWords, sizeWords } from '../shared/backboneDownloads';
 import { formatAmount } from '../shared/progress';
 import { describeBlocks, trainingReadiness } from '../shared/readiness';
@@ -309,7 +310,7 @@ export function buildProgram(): Command {
     .command('suggest')
     .description('let a trained model suggest labels for the unlabelled photos (accept them in the Label view, or with --accept)')
     .requiredOption('--project <file>', 'the project file')
-    .option('--run <id>', 'the transfer-learning run to use (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option('--run <id>', 'the transfer-learning run to use (default: the best: highest share right, of equal ones the latest)', (v) => Number.parseInt(v, 10))
     .option('--accept <confidence>', 'also accept the suggestions at least this sure (0 to 1)', Number.parseFloat)
     .action(async (options: { project: string; run?: number; accept?: number }) => {
       await withProject(options.project, async (client) => {
@@ -342,11 +343,11 @@ export function buildProgram(): Command {
     .command('eval')
     .description("show a run's evaluation on the test split: accuracy, per-class precision/recall/F1, confusion matrix")
     .requiredOption('--project <file>', 'the project file')
-    .option('--run <id>', 'the run (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option('--run <id>', 'the run (default: the best: highest share right, of equal ones the latest)', (v) => Number.parseInt(v, 10))
     .action(async (options: { project: string; run?: number }) => {
       await withProject(options.project, async (client) => {
         const runs = await client.call('runs.list', {});
-        const run = options.run === undefined ? runs[0] : runs.find((r) => r.id === options.run);
+        const run = options.run === undefined ? bestRun(runs) : runs.find((r) => r.id === options.run);
         if (!run) throw new GraftError('not_found', options.run === undefined ? 'No run yet: train first (graft train).' : `There is no run ${options.run}.`);
         output(globals().json, run, () => `Run #${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation, run.evaluatedOn)}`);
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKBONES, findBackbone, TFLITE_BACKBONES } from './catalogue';
+import { BACKBONES, findBackbone, technicalDetail, TFLITE_BACKBONES } from './catalogue';
 
 describe('backbone catalogue', () => {
   it('lists MobileNetV1 and V2 at their published widths, with official addresses', () => {
@@ -34,5 +34,18 @@ describe('backbone catalogue', () => {
       expect(source.sha256 === null).toBe(source.bytes === null);
       if (source.sha256 !== null) expect(source.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
+  });
+
+  it('gives every network a short, plain title of its own, the technical words in its detail', () => {
+    const titles = [...BACKBONES, ...TFLITE_BACKBONES].map((b) => b.title);
+    expect(new Set(titles).size).toBe(titles.length);
+    for (const title of titles) {
+      // Short enough for the Train view's list beside "— to download, 4.1 MB"; no jargon.
+      expect(title.length).toBeLessThanOrEqual(40);
+      expect(title).not.toMatch(/quantiz|int8|uint8|TF2|ImageNet|;|embedder|extractor/i);
+    }
+    expect(technicalDetail(findBackbone('mobilenet_v1_0.75')!)).toMatch(/ImageNet.*Google.*\(mobilenet_v1_0\.75_224\)$/);
+    const coral = TFLITE_BACKBONES.find((b) => b.id === 'coral_tf2_mobilenet_v2_1.0_224_ptq')!;
+    expect(technicalDetail({ id: coral.id, family: 'imported', alpha: null, url: coral.source.url })).toMatch(/int8 post-training quantized.*Google Coral \(coral_tf2_mobilenet_v2_1\.0_224_ptq\)$/);
   });
 });

@@ -9,6 +9,7 @@ import CHECKSUMS from './catalogueChecksums.json';
 
 export interface Backbone {
   id: string;
+  /** What people read: short, plain and distinct from every other title (the technical facts are in `technicalDetail`). */
   title: string;
   /** 'imported': a model the user imported (TensorFlow.js, TensorFlow Lite or ONNX). */
   family: 'MobileNetV1' | 'MobileNetV2' | 'imported';
@@ -98,7 +99,7 @@ export function describePreprocessing(preprocessing: Preprocessing): string {
 function v1(alpha: string, featureSize: number): Backbone {
   return {
     id: `mobilenet_v1_${alpha}_224`,
-    title: `MobileNetV1 ${alpha} (ImageNet)`,
+    title: `MobileNetV1 ${alpha}`,
     family: 'MobileNetV1',
     format: 'layers',
     alpha: Number(alpha),
@@ -116,7 +117,7 @@ function v1(alpha: string, featureSize: number): Backbone {
 function v2(alpha: string): Backbone {
   return {
     id: `mobilenet_v2_${alpha}_224`,
-    title: `MobileNetV2 ${alpha} (ImageNet, the base Teachable Machine uses)`,
+    title: `MobileNetV2 ${alpha}`,
     family: 'MobileNetV2',
     format: 'layers',
     alpha: Number(alpha),
@@ -132,6 +133,20 @@ function v2(alpha: string): Backbone {
 }
 
 export const BACKBONES: readonly Backbone[] = [v1('0.25', 256), v1('0.50', 512), v1('0.75', 768), v1('1.0', 1024), v2('0.35'), v2('0.50'), v2('0.75'), v2('1.0')];
+
+/** The technical facts behind a backbone's plain title — what it is, what it learned from, who publishes it — for a detail line; its id last. */
+export function technicalDetail(backbone: Pick<Backbone, 'id' | 'family' | 'alpha' | 'url'>): string {
+  const tflite = TFLITE_BACKBONES.find((b) => b.id === backbone.id);
+  if (tflite) return `${tflite.detail} (${backbone.id})`;
+  switch (backbone.family) {
+    case 'MobileNetV1':
+      return `MobileNetV1, width ${backbone.alpha}, trained on ImageNet; a TensorFlow.js model published by Google, full precision (float32) (${backbone.id})`;
+    case 'MobileNetV2':
+      return `MobileNetV2, width ${backbone.alpha}, trained on ImageNet, the base Teachable Machine uses; a TensorFlow.js model published by Google, full precision (float32) (${backbone.id})`;
+    case 'imported':
+      return `Imported from ${backbone.url} (${backbone.id})`;
+  }
+}
 
 /** Finds a backbone by id, with or without the input size and in any spelling of alpha (`mobilenet_v1_0.5`). */
 export function findBackbone(name: string): Backbone | undefined {
@@ -172,7 +187,10 @@ export interface TfliteSource {
  */
 export interface TfliteBackbone {
   id: string;
+  /** What people read: short, plain and distinct from every other title. */
   title: string;
+  /** The technical facts behind the title (how it was made smaller, who publishes it), for a detail line. */
+  detail: string;
   /** The publisher's page about the model. */
   documentation: string;
   source: TfliteSource;
@@ -187,10 +205,11 @@ export interface TfliteBackbone {
 /** google-coral/test_data at the commit Graft's tests use: Coral's TFLite conversions of Google's MobileNets (Apache-2.0). */
 const CORAL_TEST_DATA = 'https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41';
 
-function coral(id: string, file: string, title: string, bytes: number, sha256: string, featureSize: number): TfliteBackbone {
+function coral(id: string, file: string, title: string, detail: string, bytes: number, sha256: string, featureSize: number): TfliteBackbone {
   return {
     id,
     title,
+    detail: `${detail}; a TensorFlow Lite file published by Google Coral`,
     documentation: 'https://github.com/google-coral/test_data',
     source: { format: 'tflite', url: `${CORAL_TEST_DATA}/${file}`, bytes, sha256 },
     inputSize: 224,
@@ -205,7 +224,8 @@ function coral(id: string, file: string, title: string, bytes: number, sha256: s
 function mediapipeEmbedder(size: 'small' | 'large'): TfliteBackbone {
   return {
     id: `mediapipe_mobilenet_v3_${size}_embedder`,
-    title: `MobileNetV3 ${size} image embedder (MediaPipe)`,
+    title: `MobileNetV3 ${size}`,
+    detail: `MobileNetV3 ${size} image embedder, float32, trained on ImageNet; a TensorFlow Lite file published by Google's MediaPipe`,
     documentation: 'https://ai.google.dev/edge/mediapipe/solutions/vision/image_embedder',
     source: { format: 'tflite', url: `https://storage.googleapis.com/mediapipe-models/image_embedder/mobilenet_v3_${size}/float32/1/mobilenet_v3_${size}.tflite`, bytes: null, sha256: null },
     inputSize: 224,
@@ -217,12 +237,13 @@ function mediapipeEmbedder(size: 'small' | 'large'): TfliteBackbone {
 }
 
 export const TFLITE_BACKBONES: readonly TfliteBackbone[] = [
-  coral('coral_mobilenet_v2_1.0_224_quant', 'mobilenet_v2_1.0_224_quant.tflite', 'MobileNetV2 1.0 (ImageNet, uint8 quantization-aware trained; Coral)', 3610798, '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776', 1280),
-  coral('coral_tf2_mobilenet_v2_1.0_224_ptq', 'tf2_mobilenet_v2_1.0_224_ptq.tflite', 'MobileNetV2 1.0 (ImageNet, TF2, int8 post-training quantized; Coral)', 4070174, '5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c', 1280),
-  coral('coral_mobilenet_v1_1.0_224_quant_embedding_extractor', 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite', 'MobileNetV1 1.0 embedding extractor (ImageNet, uint8; Coral)', 3251736, 'f409ef4f73fcbb9667841965623c5c8524aac33d41b9bf5f3667161fb4a76319', 1024),
+  coral('coral_mobilenet_v2_1.0_224_quant', 'mobilenet_v2_1.0_224_quant.tflite', 'MobileNetV2 1.0 (Coral, compact, older)', 'MobileNetV2 1.0 trained on ImageNet with TensorFlow 1, uint8 quantization-aware trained', 3610798, '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776', 1280),
+  coral('coral_tf2_mobilenet_v2_1.0_224_ptq', 'tf2_mobilenet_v2_1.0_224_ptq.tflite', 'MobileNetV2 1.0 (Coral, compact)', 'MobileNetV2 1.0 trained on ImageNet with TensorFlow 2, int8 post-training quantized', 4070174, '5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c', 1280),
+  coral('coral_mobilenet_v1_1.0_224_quant_embedding_extractor', 'mobilenet_v1_1.0_224_quant_embedding_extractor.tflite', 'MobileNetV1 1.0 (Coral, compact)', 'MobileNetV1 1.0 embedding extractor trained on ImageNet, uint8 quantized', 3251736, 'f409ef4f73fcbb9667841965623c5c8524aac33d41b9bf5f3667161fb4a76319', 1024),
   {
     id: 'efficientnet_lite0_int8',
-    title: 'EfficientNet-Lite0 (ImageNet, int8; TensorFlow Hub)',
+    title: 'EfficientNet-Lite0',
+    detail: 'EfficientNet-Lite0 trained on ImageNet, int8 quantized; a TensorFlow Lite file published on TensorFlow Hub',
     documentation: 'https://tfhub.dev/tensorflow/lite-model/efficientnet/lite0/int8/2',
     source: { format: 'tflite', url: 'https://tfhub.dev/tensorflow/lite-model/efficientnet/lite0/int8/2?lite-format=tflite', bytes: null, sha256: null },
     inputSize: 224,

@@ -90,7 +90,7 @@ describe('GraftService', () => {
     const file = path.join(temp.dir, 'p.graft');
     await client.call('projects.create', { path: file });
     expect(await client.call('runs.latestComparison', {})).toBeNull();
-    const row = { runId: 2, model: 'transfer', backbone: 'mobilenet_v1_0.75_224', title: 'MobileNetV1 0.75 (ImageNet)', seconds: 7.2, accuracy: 0.97, testPhotos: 200, timeRatio: 25.3, accuracyRatio: 1.92 };
+    const row = { runId: 2, model: 'transfer', backbone: 'mobilenet_v1_0.75_224', title: 'MobileNetV1 0.75', seconds: 7.2, accuracy: 0.97, testPhotos: 200, timeRatio: 25.3, accuracyRatio: 1.92 };
     const progress = { done: 0, total: null, unit: '', message: '', rate: null, etaSeconds: null };
     const other = openProjectDatabase(file);
     const finish = (state: Job['state'], result: unknown) => {

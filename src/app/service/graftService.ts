@@ -335,8 +335,8 @@ export class GraftService {
     },
     'tryIt.predict': async ({ runId, photo }) => {
       const project = this.requireProject();
-      const id = runId ?? project.stores.runs.latestTransferId();
-      if (id === null) throw new GraftError('not_found', 'Train a model first: “Try it” asks the latest trained model.');
+      const id = runId ?? project.stores.runs.bestTransferId();
+      if (id === null) throw new GraftError('not_found', 'Train a model first: “Try it” asks the best trained model.');
       if (project.stores.runs.summary(id).kind !== 'transfer') throw new GraftError('invalid_request', `Run ${id} is a from-scratch baseline; try a transfer-learning run.`);
       const started = Date.now();
       const answer = await this.predictor.predict(project.info.path, id, photo);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTempProject } from '../../../test-support/tempProject';
 import { TrainParams } from '../../shared/api/training';
+import type { NewRun } from './runStore';
 
 const scratch = useTempProject();
 
@@ -61,5 +62,46 @@ describe('run predictions', () => {
       ],
     });
     expect(scratch.project.stores.runs.predictions({ runId, limit: 10 }).map((p) => p.imageId)).toEqual([photos[2], photos[1], photos[0]]);
+  });
+});
+
+describe('runs as people meet them', () => {
+  const record = (kind: 'transfer' | 'scratch', backbone: string, accuracy = 0.5) =>
+    scratch.project.stores.runs.record({
+      jobId: null,
+      kind,
+      backbone,
+      config: TrainParams.parse({}),
+      backend: 'wasm',
+      engine: null,
+      classes: [],
+      extractSeconds: 1,
+      featuresComputed: 0,
+      photos: 0,
+      trainSeconds: 1,
+      epochs: 1,
+      history: [],
+      evaluation: { accuracy, top5Accuracy: null, perClass: [], confusion: [], count: 0 },
+      evaluatedOn: 'test',
+      weights: {},
+      fineTuned: null,
+      predictions: [],
+    } satisfies NewRun);
+
+  it('suggestions and Try it default to the best transfer run, not the latest; of equal ones the latest; never one learned from scratch', () => {
+    expect(scratch.project.stores.runs.bestTransferId()).toBeNull();
+    const best = record('transfer', 'mobilenet_v1_0.75_224', 0.95);
+    record('transfer', 'mobilenet_v1_0.75_224', 0.9);
+    record('scratch', 'mobilenet_v1_0.75_224', 0.99);
+    expect(scratch.project.stores.runs.bestTransferId()).toBe(best);
+    const tie = record('transfer', 'mobilenet_v2_0.35_224', 0.95);
+    expect(scratch.project.stores.runs.bestTransferId()).toBe(tie);
+  });
+
+  it('is the catalogue’s plain title, not its id; a run learned from scratch says so; an unknown id stays itself', () => {
+    const ids = [record('transfer', 'mobilenet_v1_0.75_224'), record('transfer', 'coral_tf2_mobilenet_v2_1.0_224_ptq'), record('scratch', 'mobilenet_v1_0.75_224'), record('transfer', 'imported_gone')];
+    const networks = new Map(scratch.project.stores.runs.list().map((r) => [r.id, r.network]));
+    expect(ids.map((id) => networks.get(id))).toEqual(['MobileNetV1 0.75', 'MobileNetV2 1.0 (Coral, compact)', 'Learned from scratch', 'imported_gone']);
+    expect(scratch.project.stores.runs.summary(ids[0]).network).toBe('MobileNetV1 0.75');
   });
 });

@@ -4,8 +4,10 @@
  * decoded here, once, into typed values.
  */
 import { GraftError } from '../../shared/api/errors';
-import { RunSummary, TrainParams, type EpochPoint, type Evaluation, type RunPrediction } from '../../shared/api/training';
+import { LEARNED_FROM_SCRATCH, RunSummary, TrainParams, type EpochPoint, type Evaluation, type RunPrediction } from '../../shared/api/training';
 import type { HeadWeights, LayerWeights } from '../../shared/modelWeights';
+import { bestRun } from '../../shared/bestRun';
+import { networkTitles } from '../models/backboneList';
 import { PRESENT_PATH } from './libraryStore';
 import type { Sqlite } from './sqlite';
 
@@ -69,10 +71,11 @@ interface SummaryRow {
 const SUMMARY_COLUMNS = `id, created_at AS createdAt, kind, backbone, backend, engine, classes, extract_seconds AS extractSeconds,
   features_computed AS featuresComputed, photos, train_seconds AS trainSeconds, epochs, config, evaluation, history, evaluated_on AS evaluatedOn`;
 
-function decodeSummary(r: SummaryRow): RunSummary {
+function decodeSummary(r: SummaryRow, title: (backboneId: string) => string): RunSummary {
   const classes = JSON.parse(r.classes) as { id: number; name: string }[];
   return RunSummary.parse({
     ...r,
+    network: r.kind === 'scratch' ? LEARNED_FROM_SCRATCH : title(r.backbone),
     classes: classes.map((c) => c.name),
     classIds: classes.map((c) => c.id),
     config: JSON.parse(r.config),
@@ -122,18 +125,20 @@ export class RunStore {
 
   /** Every run, newest first. */
   list(): RunSummary[] {
-    return (this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY id DESC`).all() as SummaryRow[]).map(decodeSummary);
+    const titles = networkTitles();
+    return (this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs ORDER BY id DESC`).all() as SummaryRow[]).map((row) => decodeSummary(row, titles));
   }
 
   summary(id: number): RunSummary {
     const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`).get(id) as SummaryRow | undefined;
     if (!row) throw new GraftError('not_found', `This project has no run ${id}. See the runs with “graft runs”.`);
-    return decodeSummary(row);
+    return decodeSummary(row, networkTitles());
   }
 
-  /** The newest transfer-learning run's id, or null. */
-  latestTransferId(): number | null {
-    return (this.db.prepare(`SELECT id FROM runs WHERE kind = 'transfer' ORDER BY id DESC LIMIT 1`).pluck().get() as number | undefined) ?? null;
+  /** The best transfer-learning run's id (src/shared/bestRun.ts: the highest share right, of equal ones the latest), or null. */
+  bestTransferId(): number | null {
+    const runs = this.db.prepare(`SELECT id, evaluation FROM runs WHERE kind = 'transfer'`).all() as { id: number; evaluation: string }[];
+    return bestRun(runs.map((r) => ({ id: r.id, evaluation: JSON.parse(r.evaluation) as Evaluation })))?.id ?? null;
   }
 
   /** A transfer-learning run as a model; says why when the run is missing or a from-scratch baseline. */

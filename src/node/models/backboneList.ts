@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import type { BackboneInfo } from '../../shared/api/training';
-import { downloadSize } from '../../shared/backboneDownloads';
-import { BACKBONES, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
+import { catalogueTitle, downloadSize } from '../../shared/backboneDownloads';
+import { BACKBONES, technicalDetail, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
 import { backboneFolder, importedBackbones, isAvailable, modelsDir } from './modelStore';
 
 function describe(backbone: Backbone, source: BackboneInfo['source']): BackboneInfo {
@@ -15,6 +15,7 @@ function describe(backbone: Backbone, source: BackboneInfo['source']): BackboneI
     id: backbone.id,
     fineTunable: backbone.fineTuneFrom !== null,
     title: backbone.title,
+    detail: technicalDetail(backbone),
     url: backbone.url,
     featureSize: backbone.featureSize,
     licence: backbone.licence,
@@ -34,6 +35,7 @@ export function listBackbones(): BackboneInfo[] {
       id: entry.id,
       fineTunable: false,
       title: entry.title,
+      detail: technicalDetail({ id: entry.id, family: 'imported', alpha: null, url: entry.source.url }),
       url: entry.source.url,
       featureSize: entry.featureSize,
       licence: entry.licence,
@@ -45,4 +47,13 @@ export function listBackbones(): BackboneInfo[] {
   });
   const imported = [...converted.values()].filter((b) => !TFLITE_BACKBONES.some((t) => t.id === b.id)).map((b) => describe(b, 'imported'));
   return [...BACKBONES.map((b) => describe(b, 'tfjs')), ...tflite, ...imported];
+}
+
+/** The plain title of each network by its id — the catalogue's, or an import's as it was named — read once for many runs; an unknown id is its own title. */
+export function networkTitles(): (backboneId: string) => string {
+  const imported = new Map(importedBackbones().map((b) => [b.id, b.title]));
+  return (id) => {
+    const title = catalogueTitle(id);
+    return title === id ? (imported.get(id) ?? id) : title;
+  };
 }

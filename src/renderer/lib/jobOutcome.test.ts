@@ -81,7 +81,7 @@ describe('jobOutcome', () => {
     const result = { rows: [row('scratch', 'From scratch', 0.5, null), row('transfer', 'MobileNetV1 0.75', 0.95, 7.2), row('transfer', 'Big', 0.9, 17.26)], notes: [] };
     const pct = (share: number) => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 }).format(share);
     expect(jobOutcome(job('compare', 'done', {}, result)).text).toBe(
-      `3 models trained on the same photos: MobileNetV1 0.75 got ${pct(0.95)} right in ${(7.2).toLocaleString()}× less time, Big got ${pct(0.9)} right in 17× less time; the network trained from scratch got ${pct(0.5)} right.`,
+      `3 models trained on the same photos: MobileNetV1 0.75 got ${pct(0.95)} right in ${(7.2).toLocaleString()}× less time, Big got ${pct(0.9)} right in 17× less time; the network learned from scratch got ${pct(0.5)} right.`,
     );
   });
 
@@ -95,10 +95,10 @@ describe('jobOutcome', () => {
     const result = { backbone: 'mobilenet_v1_0.75_224', folder: '/models/mobilenet_v1_0.75_224', bytes: 10_457_307, alreadyPresent: false, verifiedBy: 'sha256', licence: 'Apache-2.0' };
     const outcome = jobOutcome(job('downloadBackbone', 'done', { backbone: 'mobilenet_v1_0.75_224' }, result));
     expect(outcome).toMatchObject({ tone: 'success', link: { label: 'Train with it', view: 'train' }, details: 'mobilenet_v1_0.75_224 in /models/mobilenet_v1_0.75_224, with LICENSE.txt.' });
-    expect(outcome.text).toBe('MobileNetV1 0.75 (ImageNet) (10.5 MB) is ready to train on: every file matched the SHA-256 the catalogue records for it. Its licence, Apache-2.0, is saved beside it.');
+    expect(outcome.text).toBe('MobileNetV1 0.75 (10.5 MB) is ready to train on: every file matched the SHA-256 the catalogue records for it. Its licence, Apache-2.0, is saved beside it.');
     const unchecked = jobOutcome(job('downloadBackbone', 'done', { backbone: 'mediapipe_mobilenet_v3_small_embedder' }, { ...result, backbone: 'mediapipe_mobilenet_v3_small_embedder', verifiedBy: 'unchecked' }));
     expect(unchecked).toMatchObject({ tone: 'warning' });
-    expect(unchecked.text).toMatch(/^MobileNetV3 small image embedder \(MediaPipe\) .* not checked: Graft has no size or checksum recorded for it\./);
+    expect(unchecked.text).toMatch(/^MobileNetV3 small .* not checked: Graft has no size or checksum recorded for it\./);
   });
 
   it('says where a classification ran, with the whole engine description in the details', () => {

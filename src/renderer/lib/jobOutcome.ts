@@ -79,7 +79,7 @@ const DONE: { [K in JobKind]: Wording<K> } = {
     text: `${count(r.rows.length, 'model')} trained on the same photos: ${r.rows
       .filter((row) => row.model === 'transfer')
       .map((row) => `${row.title} got ${percent(row.accuracy)} right${row.timeRatio === null ? '' : ` in ${ratio(row.timeRatio)} less time`}`)
-      .join(', ')}; the network trained from scratch got ${percent(r.rows[0]?.accuracy ?? 0)} right.`,
+      .join(', ')}; the network learned from scratch got ${percent(r.rows[0]?.accuracy ?? 0)} right.`,
     link: { label: 'See the table', view: 'train' },
   }),
   mergeResults: (r) => ({

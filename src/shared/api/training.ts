@@ -29,7 +29,7 @@ export type TrainParams = z.output<typeof TrainParams>;
 
 /**
  * The Train view's settings, remembered per project (as the classify threshold is per model): its
- * advanced settings, and the most passes of the network learned from scratch in Compare backbones.
+ * advanced settings, and the most passes of the network learned from scratch in Compare networks.
  */
 const trainChoiceFields = {
   /** Most passes over the photos (epochs); early stopping usually ends sooner. */
@@ -153,11 +153,16 @@ export const SuggestResult = z.object({
 });
 export type SuggestResult = z.infer<typeof SuggestResult>;
 
+/** The one phrase for the small network that learns from the photos alone, wherever the interface names it. */
+export const LEARNED_FROM_SCRATCH = 'Learned from scratch';
+
 export const RunSummary = z.object({
   id: z.number().int(),
   createdAt: z.string(),
   kind: z.enum(['transfer', 'scratch']),
   backbone: z.string(),
+  /** What people read for the network it built on: its plain title (the catalogue's, or an import's), or LEARNED_FROM_SCRATCH. */
+  network: z.string(),
   backend: z.string(),
   /** What computed the features (onnxruntime and its device); null when they all came from the cache. */
   engine: z.string().nullable(),
@@ -196,7 +201,10 @@ export const BackboneInfo = z.object({
   id: z.string(),
   /** Its top block can be fine-tuned (the catalogue's MobileNets). */
   fineTunable: z.boolean(),
+  /** Short and plain, distinct from every other network's. */
   title: z.string(),
+  /** The technical facts behind the title (what it is, how it was made smaller, who publishes it, its id). */
+  detail: z.string(),
   url: z.string(),
   /** Length of its feature vector; null for a TensorFlow Lite backbone not downloaded yet, whose length Graft has not recorded. */
   featureSize: z.number().int().nullable(),
@@ -230,7 +238,7 @@ export type TryItResult = z.infer<typeof TryItResult>;
 /** Download a pretrained backbone of the catalogue into the models folder (needs internet, or GRAFT_MODEL_MIRROR). */
 export const DownloadBackboneParams = z.object({ backbone: z.string().min(1) }).strict();
 
-/** Suggest labels for the unlabelled photos with a trained transfer run (default: the latest). */
+/** Suggest labels for the unlabelled photos with a trained transfer run (default: the best, src/shared/bestRun.ts). */
 export const SuggestParams = z.object({ runId: z.number().int().optional() }).strict();
 
 /** The seed experiment in one job: the from-scratch CNN and every ready backbone, trained on the same photos and splits. */

@@ -3,7 +3,7 @@
  * same photos and splits (each a run of its own), with the time to a model — computing the
  * features counted, not read from the cache — and the test accuracy, as ratios against the CNN.
  */
-import { TrainParams, type CompareResult, type ComparisonRow, type TrainResult } from '../../shared/api/training';
+import { LEARNED_FROM_SCRATCH, TrainParams, type CompareResult, type ComparisonRow, type TrainResult } from '../../shared/api/training';
 import { DEFAULT_BACKBONE } from '../../shared/catalogue';
 import type { JobParams } from '../../shared/jobs/registry';
 import { allBackbones, isAvailable, requireBackbone } from '../../node/models/modelStore';
@@ -13,7 +13,7 @@ import { train } from './train';
 export async function compare(params: JobParams<'compare'>, env: ProjectJobEnvironment): Promise<CompareResult> {
   const backbones = params.backbones?.map(requireBackbone) ?? allBackbones().filter(isAvailable);
   if (!backbones.length) throw new Error(`No backbone is in the models folder: download one first (graft backbones --download ${DEFAULT_BACKBONE}).`);
-  const models = [{ title: 'CNN trained from scratch', backbone: null }, ...backbones.map((b) => ({ title: b.title, backbone: b.id }))];
+  const models = [{ title: LEARNED_FROM_SCRATCH, backbone: null }, ...backbones.map((b) => ({ title: b.title, backbone: b.id }))];
   const results: { title: string; result: TrainResult }[] = [];
   for (const [index, model] of models.entries()) {
     const stage = `${index + 1} of ${models.length}, ${model.title}`;

@@ -68,7 +68,7 @@ async function throughModel(env: ProjectJobEnvironment, run: TransferRun, photos
 export async function suggest(params: JobParams<'suggest'>, env: ProjectJobEnvironment): Promise<SuggestResult> {
   await initTensorflow();
   const { stores } = env.project;
-  const runId = params.runId ?? stores.runs.latestTransferId();
+  const runId = params.runId ?? stores.runs.bestTransferId();
   if (runId === null) throw new Error('Train a model first (suggestions come from a transfer-learning run).');
   const run = stores.runs.transferRun(runId);
   const photos = stores.library.unlabelledPhotos();
