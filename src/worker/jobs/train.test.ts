@@ -7,6 +7,7 @@ import { useTestModels } from '../../../test-support/testModels';
 import { createProject, type Project } from '../../node/data/project';
 import { importPhotos } from './importPhotos';
 import type { JobContext } from '../../shared/jobs/jobContext';
+import { TrainParams } from '../../shared/api/training';
 import { suggest } from './suggest';
 import { exportModel } from './exportModel';
 import { compare } from './compare';
@@ -140,6 +141,9 @@ describe('train job', () => {
     const transferRun = runs.find((r) => r.id === transfer.runId)!;
     // The features were computed, not read from the cache: the time compared is the real one.
     expect(transferRun.featuresComputed).toBe(transferRun.photos);
+    // The CNN learns with Train's own settings, except its epochs (Adam at 0.01 left it at chance on real photos).
+    const scratchRun = runs.find((r) => r.id === scratch.runId)!;
+    expect(scratchRun.config).toEqual(TrainParams.parse({ model: 'scratch', epochs: 2, patience: 2, seed: 1 }));
   }, 120_000);
 
   it('refuses to train when a class has no training photo, naming it', async () => {
