@@ -142,9 +142,13 @@ describe('Backbones in the Train view (browser mode)', () => {
     const panel = page.getByTestId('settings-panel');
     await panel.waitFor();
     expect(await panel.getByTestId('compute-auto').isChecked()).toBe(true);
+    // The run trained above computed on the CPU (this machine has no usable GPU): said beside the GPU choice.
+    expect(await panel.getByTestId('no-gpu-found').textContent()).toMatch(/found no graphics card it can use: the last network ran on the processor/);
     await expectAccessible(page, 'settings', '[data-testid="settings-panel"]');
     await panel.getByTestId('compute-cpu').check();
     await panel.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    // Chosen: the CPU always, so nothing to say about a GPU.
+    expect(await panel.getByTestId('no-gpu-found').count()).toBe(0);
     await panel.getByRole('button', { name: 'Close' }).click();
     await page.reload();
     await page.getByTestId('show-settings').click();

@@ -150,6 +150,8 @@ describe('Graft in the browser mode', () => {
     await expect.poll(() => page.getByTestId('classified-photo').count()).toBe(6);
     // The actions say they act on the photos shown, not on all of them.
     await expect.poll(() => page.getByTestId('action-scope').textContent()).toBe('Acts on the 6 photos filed as red: the photos shown above.');
+    // The list's confidence filter says it only narrows what is shown (the "Unknown below" level files photos).
+    expect(await page.getByLabel(/^Show only photos at least .*% sure$/).getAttribute('data-testid')).toBe('min-confidence');
     // Thumbnails are made on first view from the original files.
     await expect.poll(() => page.locator('[data-testid="classified-photo"] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await page.getByTestId('chip-error').click();

@@ -1,4 +1,4 @@
-/** Which results an action on them will act on, in words: the photos the grid shows (its class button and "At least … sure"). */
+/** Which results an action on them will act on, in words: the photos the grid shows (its class button and "Show only photos at least … sure"). */
 import { ERROR_LABEL, UNKNOWN_LABEL } from '../../../shared/api/classify';
 import { count, percent } from '../../lib/format';
 
