@@ -70,6 +70,6 @@ describe('backbone download', () => {
 
   it('says what to do when the address cannot be reached', async () => {
     process.env.GRAFT_MODEL_MIRROR = 'http://127.0.0.1:9/';
-    await expect(downloadBackbone({ backbone: 'mobilenet_v1_0.25' }, context)).rejects.toThrow(/^Could not download MobileNetV1 0.25 \(ImageNet\) \(mobilenet_v1_0.25_224\) from http:\/\/127.0.0.1:9\/mobilenet_v1_0.25_224\/model.json \(fetch failed: .*\)\. Without internet, copy its folder .* into .*, or start Graft with GRAFT_MODELS_DIR set to a models folder that holds it\.$/);
+    await expect(downloadBackbone({ backbone: 'mobilenet_v1_0.25' }, context)).rejects.toThrow(/^Could not download MobileNetV1 0\.25 \(mobilenet_v1_0\.25_224\) from http:\/\/127.0.0.1:9\/mobilenet_v1_0.25_224\/model.json \(fetch failed: .*\)\. Without internet, copy its folder .* into .*, or start Graft with GRAFT_MODELS_DIR set to a models folder that holds it\.$/);
   });
 });

@@ -84,7 +84,7 @@ describe('downloading a TensorFlow Lite backbone of the catalogue', () => {
   it('says what to do without internet', async () => {
     process.env.GRAFT_MODEL_MIRROR = 'http://127.0.0.1:9/';
     await expect(downloadBackbone({ backbone: EMBEDDER }, context)).rejects.toThrow(
-      /^Could not download MobileNetV1 1\.0 embedding extractor .* from http:\/\/127\.0\.0\.1:9\/tflite\/.*\.tflite \(fetch failed: .*\)\. Without internet, copy its folder .* into .*models\/coral_mobilenet_v1_1\.0_224_quant_embedding_extractor, or start Graft with GRAFT_MODELS_DIR/,
+      /^Could not download MobileNetV1 1\.0 \(Coral, compact\) \(coral_mobilenet_v1_1\.0_224_quant_embedding_extractor\) from http:\/\/127\.0\.0\.1:9\/tflite\/.*\.tflite \(fetch failed: .*\)\. Without internet, copy its folder .* into .*models\/coral_mobilenet_v1_1\.0_224_quant_embedding_extractor, or start Graft with GRAFT_MODELS_DIR/,
     );
   });
 });
