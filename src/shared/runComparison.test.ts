@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from './runComparison';
 
-const run = (id: number, kind: 'transfer' | 'scratch', seconds: number, accuracy: number, featuresComputed = 100) => ({
+const run = (id: number, kind: 'transfer' | 'scratch', seconds: number, accuracy: number, featuresComputed = 100, classes = ['cats', 'dogs']) => ({
   id,
   kind,
+  classes,
   featuresComputed,
   photos: 100,
   extractSeconds: seconds / 2,
@@ -26,5 +27,10 @@ describe('compareRuns', () => {
 
   it('is null until there is a run of each kind', () => {
     expect(compareRuns([run(1, 'transfer', 10, 0.9)])).toBeNull();
+  });
+  it('compares with learning from scratch on the same classes only', () => {
+    const birds = ['birds', 'cats', 'dogs'];
+    expect(compareRuns([run(1, 'scratch', 300, 0.6), run(2, 'transfer', 20, 0.9, 100, birds)])).toBeNull();
+    expect(compareRuns([run(1, 'scratch', 300, 0.6), run(2, 'scratch', 300, 0.5, 100, birds), run(3, 'transfer', 20, 0.9, 100, birds)])?.scratchRunId).toBe(2);
   });
 });

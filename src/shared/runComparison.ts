@@ -1,12 +1,13 @@
-import { bestRun } from './bestRun';
+import { bestRun, sameClasses } from './bestRun';
 
 /**
  * The seed experiment's sentence: the best transfer-learning run against the best from-scratch run
- * of the same project (bestRun.ts), as time and accuracy ratios.
+ * of the same project on the same classes (bestRun.ts), as time and accuracy ratios.
  */
 interface ComparableRun {
   id: number;
   kind: 'transfer' | 'scratch';
+  classes: readonly string[];
   extractSeconds: number;
   featuresComputed: number;
   photos: number;
@@ -28,12 +29,13 @@ export interface RunComparison {
 }
 
 /**
- * Null until there is a run of each kind. A fair time comparison counts computing the features: when
+ * Null until there is a run of each kind on the same classes. A fair time comparison counts computing the features: when
  * the best transfer run reused cached ones, `transferUsedCache` says its time is flattered.
  */
 export function compareRuns(runs: readonly ComparableRun[]): RunComparison | null {
   const transfer = bestRun(runs.filter((r) => r.kind === 'transfer'));
-  const scratch = bestRun(runs.filter((r) => r.kind === 'scratch'));
+  // Learned from scratch on other classes is no comparison: its best on the transfer run's classes.
+  const scratch = transfer && bestRun(runs.filter((r) => r.kind === 'scratch' && sameClasses(r, transfer)));
   if (!transfer || !scratch) return null;
   const transferTime = transfer.extractSeconds + transfer.trainSeconds;
   const scratchTime = scratch.extractSeconds + scratch.trainSeconds;

@@ -137,8 +137,8 @@ export class RunStore {
 
   /** The best transfer-learning run's id (src/shared/bestRun.ts: the highest share right, of equal ones the latest), or null. */
   bestTransferId(): number | null {
-    const runs = this.db.prepare(`SELECT id, evaluation FROM runs WHERE kind = 'transfer'`).all() as { id: number; evaluation: string }[];
-    return bestRun(runs.map((r) => ({ id: r.id, evaluation: JSON.parse(r.evaluation) as Evaluation })))?.id ?? null;
+    const runs = this.db.prepare(`SELECT id, classes, evaluation FROM runs WHERE kind = 'transfer'`).all() as { id: number; classes: string; evaluation: string }[];
+    return bestRun(runs.map((r) => ({ id: r.id, classes: JSON.parse(r.classes) as string[], evaluation: JSON.parse(r.evaluation) as Evaluation })))?.id ?? null;
   }
 
   /** A transfer-learning run as a model; says why when the run is missing or a from-scratch baseline. */
