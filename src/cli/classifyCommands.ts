@@ -263,7 +263,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
         const v = result.verification;
         output(globals().json, result, () =>
           [
-            `Exported run #${run.id} (${result.backbone}; classes ${result.labels.join(', ')}) to ${result.folder} in ${result.seconds.toFixed(1)} s:`,
+            `Exported run ${run.id} (${result.backbone}; classes ${result.labels.join(', ')}) to ${result.folder} in ${result.seconds.toFixed(1)} s:`,
             ...result.files.map((f) => `  ${f}`),
             `Checked on ${v.photos} test photos: ${[v.onnxAgree === null ? null : `ONNX gives Graft's class for ${v.onnxAgree}`, v.tfjsAgree === null ? null : `TensorFlow.js for ${v.tfjsAgree}`].filter(Boolean).join(', ')}; largest probability difference ${v.maxDifference.toExponential(1)}.`,
             ...result.notes,

@@ -296,7 +296,7 @@ export function buildProgram(): Command {
         const result = job.result as TrainResult;
         output(globals().json, { ...result, warnings }, () =>
           [
-            `Run #${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
+            `Run ${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
             `Photos: ${result.photos.train} train, ${result.photos.earlyStopping} for early stopping, ${result.photos.test} test.`,
             `${result.model === 'scratch' ? 'Decoding photos' : 'Features'}: ${result.extractSeconds.toFixed(1)} s (${result.featuresComputed} computed${result.engine ? ` by ${result.engine}` : ''}${result.model === 'transfer' ? ', the rest cached' : ''}); training: ${result.trainSeconds.toFixed(1)} s, ${result.epochs} ${result.model === 'transfer' && result.epochs ? 'steps' : 'epochs'} (best ${result.bestEpoch}).`,
             describeEvaluation(result.classes, result.evaluation, readiness.evaluatedOn),
@@ -329,7 +329,7 @@ export function buildProgram(): Command {
         }
         output(globals().json, { ...result, accepted }, () =>
           [
-            `Run #${result.runId} suggested labels for ${result.suggested} unlabelled photos in ${result.seconds.toFixed(1)} s.`,
+            `Run ${result.runId} suggested labels for ${result.suggested} unlabelled photos in ${result.seconds.toFixed(1)} s.`,
             result.unreadable ? `${result.unreadable} photos could not be read.` : '',
             options.accept !== undefined ? `Accepted ${accepted} suggestions at least ${(100 * options.accept).toFixed(0)}% sure.` : '',
           ]
@@ -349,7 +349,7 @@ export function buildProgram(): Command {
         const runs = await client.call('runs.list', {});
         const run = options.run === undefined ? bestRun(runs) : runs.find((r) => r.id === options.run);
         if (!run) throw new GraftError('not_found', options.run === undefined ? 'No run yet: train first (graft train).' : `There is no run ${options.run}.`);
-        output(globals().json, run, () => `Run #${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation, run.evaluatedOn)}`);
+        output(globals().json, run, () => `Run ${run.id} (${run.backbone}, ${run.backend})\n${describeEvaluation(run.classes, run.evaluation, run.evaluatedOn)}`);
       });
     });
 
@@ -397,7 +397,7 @@ export function buildProgram(): Command {
                 ),
                 ...(comparison
                   ? [
-                      `Transfer (run #${comparison.transferRunId}) against scratch (run #${comparison.scratchRunId}) on the same photos: ` +
+                      `Transfer (run ${comparison.transferRunId}) against scratch (run ${comparison.scratchRunId}) on the same photos: ` +
                         `${comparison.timeRatio.toFixed(1)}x less time to train (${comparison.transferUsedCache ? 'but that transfer run reused cached features: the ratio flatters it' : 'computing the features included'}), ${comparison.accuracyRatio.toFixed(2)}x the accuracy ` +
                         `(error rate ${(100 * comparison.transferError).toFixed(1)}% against ${(100 * comparison.scratchError).toFixed(1)}%).`,
                     ]

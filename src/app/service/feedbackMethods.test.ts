@@ -112,6 +112,18 @@ describe('GraftService (issue 11)', () => {
     expect(record.paths).toEqual([{ path: path.join(elsewhere, 'mystery.jpg'), missing: false }]);
   }, 60_000);
 
+  it('gives a class made of classified photos a photo in each split, as labelling in the library does', async () => {
+    const sorted = path.join(temp.dir, 'to-sort');
+    for (let i = 0; i < 3; i++) await writeJpeg(path.join(sorted, `green.${i}.jpg`), { r: 20, g: 150 + i * 30, b: 20 });
+    const runId = (await client.call('runs.list', {}))[0].id;
+    expect((await run({ kind: 'classify', params: { model: { runId }, folders: [sorted] } })).state).toBe('done');
+    const classifier = (await client.call('classify.classifiers', {})).reduce((a, b) => (b.id > a.id ? b : a));
+    const greenIds = (await client.call('classify.results', { classifierId: classifier.id })).items.filter((i) => i.path.startsWith(sorted)).map((i) => i.id);
+    expect(await client.call('classify.addToLibrary', { ids: greenIds, label: 'green', origin: 'window-1' })).toMatchObject({ added: 3, labelled: 3 });
+    const greens = (await client.call('library.page', { search: 'green' })).items;
+    expect(greens.map((g) => g.split).sort()).toEqual(['test', 'train', 'validation']);
+  }, 60_000);
+
   it('lists a folder for the browser mode’s chooser: subfolders and matching files only', async () => {
     const folder = path.join(temp.dir, 'chooser');
     fs.mkdirSync(path.join(folder, 'b folder'), { recursive: true });

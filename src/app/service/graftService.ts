@@ -330,14 +330,18 @@ export class GraftService {
     'classify.addToLibrary': async ({ ids, label, origin }) => {
       const project = this.requireProject();
       const added = await addClassifiedToLibrary({ path: project.info.path, stores: project.stores }, ids, label, origin ?? null);
-      this.changed(['photos', 'classes', 'labels']);
+      // As after an import and a labelling: a new photo joins its near-duplicates' split, and its class gets a photo in each split it needs.
+      const repairs = project.stores.splits.enforce(project.stores.settings.splitSettings(), { groups: added.added > 0, classes: [added.classId] });
+      this.changed(repairs.joinedGroup || repairs.completedClass ? ['photos', 'classes', 'labels', 'splits'] : ['photos', 'classes', 'labels']);
       return added;
     },
     'tryIt.predict': async ({ runId, photo }) => {
       const project = this.requireProject();
       const id = runId ?? project.stores.runs.bestTransferId();
       if (id === null) throw new GraftError('not_found', 'Train a model first: “Try it” asks the best trained model.');
-      if (project.stores.runs.summary(id).kind !== 'transfer') throw new GraftError('invalid_request', `Run ${id} is a from-scratch baseline; try a transfer-learning run.`);
+      const kind = project.stores.runs.kind(id);
+      if (kind === null) throw new GraftError('not_found', `This project has no run ${id}.`);
+      if (kind !== 'transfer') throw new GraftError('invalid_request', `Run ${id} was learned from scratch, for comparison; try a run built on a network.`);
       const started = Date.now();
       const answer = await this.predictor.predict(project.info.path, id, photo);
       return { runId: id, ...answer, seconds: (Date.now() - started) / 1000 };

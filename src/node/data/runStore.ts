@@ -141,13 +141,18 @@ export class RunStore {
     return bestRun(runs.map((r) => ({ id: r.id, classes: JSON.parse(r.classes) as string[], evaluation: JSON.parse(r.evaluation) as Evaluation })))?.id ?? null;
   }
 
-  /** A transfer-learning run as a model; says why when the run is missing or a from-scratch baseline. */
+  /** A run's kind, or null when there is no such run: one column, read for every photo "Try it" is given. */
+  kind(id: number): 'transfer' | 'scratch' | null {
+    return (this.db.prepare('SELECT kind FROM runs WHERE id = ?').pluck().get(id) as 'transfer' | 'scratch' | undefined) ?? null;
+  }
+
+  /** A transfer-learning run as a model; says why when the run is missing or learned from scratch. */
   transferRun(id: number): TransferRun {
     const row = this.db.prepare('SELECT id, kind, backbone, config, classes, head, fine_tuned AS fineTuned FROM runs WHERE id = ?').get(id) as
       | { id: number; kind: string; backbone: string; config: string; classes: string; head: Buffer; fineTuned: Buffer | null }
       | undefined;
     if (!row) throw new GraftError('not_found', `This project has no run ${id}. See the runs with “graft runs”.`);
-    if (row.kind !== 'transfer') throw new GraftError('invalid_request', `Run ${id} is a from-scratch baseline; use a transfer-learning run, which is far more accurate.`);
+    if (row.kind !== 'transfer') throw new GraftError('invalid_request', `Run ${id} was learned from scratch, for comparison; use a run built on a network, which is far more accurate.`);
     return {
       id: row.id,
       backbone: row.backbone,
