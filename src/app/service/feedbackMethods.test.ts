@@ -118,6 +118,8 @@ describe('GraftService (issue 11)', () => {
     const runId = (await client.call('runs.list', {}))[0].id;
     expect((await run({ kind: 'classify', params: { model: { runId }, folders: [sorted] } })).state).toBe('done');
     const classifier = (await client.call('classify.classifiers', {})).reduce((a, b) => (b.id > a.id ? b : a));
+    // Named for people: the run and its network's title, not the network's id.
+    expect(classifier.name).toMatch(new RegExp(`^Run ${runId} · [A-Z]`));
     const greenIds = (await client.call('classify.results', { classifierId: classifier.id })).items.filter((i) => i.path.startsWith(sorted)).map((i) => i.id);
     expect(await client.call('classify.addToLibrary', { ids: greenIds, label: 'green', origin: 'window-1' })).toMatchObject({ added: 3, labelled: 3 });
     const greens = (await client.call('library.page', { search: 'green' })).items;

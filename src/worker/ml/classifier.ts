@@ -72,7 +72,7 @@ export async function runModel(model: ClassifierModel): Promise<PixelModel> {
 
 export async function classifierForRun(runs: RunStore, runId: number): Promise<Classifier> {
   const model = classifierFromRun(runs.transferRun(runId));
-  return { identity: `run:${runId}`, name: `Run ${runId} · ${model.backbone.id}`, runId, labels: model.labels, crop: model.crop, model: await runModel(model) };
+  return { identity: `run:${runId}`, name: `Run ${runId} · ${model.backbone.title}`, runId, labels: model.labels, crop: model.crop, model: await runModel(model) };
 }
 
 export function readDescription(folder: string): ClassifierDescription {
