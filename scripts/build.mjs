@@ -35,7 +35,7 @@ const nodeBundle = {
 const started = Date.now();
 await Promise.all([
   build({ ...nodeBundle, entryPoints: { 'electron-main': 'src/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
-  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts', 'inference-thread': 'src/worker/pipeline/inferenceThread.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
   build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'src/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
 ]);

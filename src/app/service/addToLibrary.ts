@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddedToLibrary } from '../../shared/api/classify';
 import { autoSplit } from '../../shared/splits';
 import type { ProjectStores } from '../../node/data/projectStores';
-import { perceptualHash, THUMBNAIL_SIZE, thumbnailJpeg, uprightRgb } from '../../node/photos/decode';
+import { perceptualHash, THUMBNAIL_SHORT_SIDE, thumbnailJpeg, uprightRgb } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
 import { readPhoto } from '../../node/photos/photoFile';
 import { thumbnailPath } from '../../node/photos/thumbnails';
@@ -34,7 +34,7 @@ export async function addClassifiedToLibrary(project: { path: string; stores: Pr
       continue;
     }
     try {
-      const rgb = await uprightRgb(read.bytes ?? file.path, THUMBNAIL_SIZE);
+      const rgb = await uprightRgb(read.bytes ?? file.path, THUMBNAIL_SHORT_SIDE);
       const thumbnail = thumbnailPath(project.path, read.hash);
       await fs.promises.mkdir(path.dirname(thumbnail), { recursive: true });
       await fs.promises.writeFile(thumbnail, await thumbnailJpeg(rgb));

@@ -46,10 +46,17 @@ function importBackbone(): Backbone | null {
   return backbone && isAvailable(backbone) ? backbone : null;
 }
 
-async function writeThumbnail(projectPath: string, hash: string, jpeg: Buffer): Promise<void> {
-  const file = thumbnailPath(projectPath, hash);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  await fs.promises.writeFile(file, jpeg);
+/** Writes thumbnails, making each of their folders once (an import writes thousands into 256 folders). */
+function thumbnailWriter(projectPath: string): (hash: string, jpeg: Buffer) => Promise<void> {
+  const made = new Map<string, Promise<unknown>>();
+  return async (hash, jpeg) => {
+    const file = thumbnailPath(projectPath, hash);
+    const folder = path.dirname(file);
+    let making = made.get(folder);
+    if (!making) made.set(folder, (making = fs.promises.mkdir(folder, { recursive: true })));
+    await making;
+    await fs.promises.writeFile(file, jpeg);
+  };
 }
 
 export async function importPhotos(params: JobParams<'import'>, env: ProjectJobEnvironment): Promise<ImportResult> {
@@ -85,6 +92,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   // (a known photo must be recorded already, and the copy may be recorded before the original):
   // whichever the store records first adds the photo, the others add their paths.
   const decodedOnce = new Map<string, Promise<DecodedPhoto | { reason: string }>>();
+  const writeThumbnail = thumbnailWriter(env.project.path);
 
   const newFile = (candidate: Candidate, hash: string, stat: PhotoStat, photo: DecodedPhoto): ExaminedFile => {
     const fromFolders = folderSays(candidate) ?? { label: null, split: null };
@@ -130,7 +138,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     const decoding = (async (): Promise<DecodedPhoto | { reason: string }> => {
       try {
         const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
-        await writeThumbnail(env.project.path, hash, await thumbnailJpeg(rgb));
+        await writeThumbnail(hash, await thumbnailJpeg(rgb));
         if (backbone) pixels = await modelPixels(rgb, backbone.inputSize, IMPORT_CROP);
         return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format, phash: perceptualHash(rgb) };
       } catch (error) {

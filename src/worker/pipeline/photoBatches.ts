@@ -53,10 +53,13 @@ export async function* mapAhead<T, R>(items: Iterable<T>, load: (item: T) => Pro
   }
 }
 
-/** Runs the items' pixels through the model in batches; yields each batch, in order, with its outputs. */
+/**
+ * Runs the items' pixels through the model in batches; yields each batch, in order, with its
+ * outputs. One batch runs while the next one is gathered, so the network (in its own thread)
+ * never waits for the caller's bookkeeping and the loaders never wait for the network.
+ */
 export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) => Promise<Loaded<D>>, model: PixelModel | null, options: PipelineOptions): AsyncGenerator<Processed<T, D>[]> {
-  let batch: { item: T; loaded: Loaded<D> }[] = [];
-  const flush = async (): Promise<Processed<T, D>[]> => {
+  const runBatch = async (batch: { item: T; loaded: Loaded<D> }[]): Promise<Processed<T, D>[]> => {
     const withPixels = batch.filter((b) => b.loaded.pixels !== null);
     const outputs = new Map<number, Float32Array>();
     if (withPixels.length && model) {
@@ -64,9 +67,16 @@ export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) =>
       const width = rows.length / withPixels.length;
       withPixels.forEach((b, i) => outputs.set(batch.indexOf(b), rows.subarray(i * width, (i + 1) * width)));
     }
-    const processed = batch.map((b, i) => ({ item: b.item, data: b.loaded.data, output: outputs.get(i) ?? null }));
+    return batch.map((b, i) => ({ item: b.item, data: b.loaded.data, output: outputs.get(i) ?? null }));
+  };
+  let batch: { item: T; loaded: Loaded<D> }[] = [];
+  let running: Promise<Processed<T, D>[]> | null = null;
+  const start = (): Promise<Processed<T, D>[]> => {
+    const next = runBatch(batch);
+    // Awaited in order below; a failure meanwhile must not count as unhandled.
+    next.catch(() => {});
     batch = [];
-    return processed;
+    return next;
   };
   let pixelCount = 0;
   for await (const { item, result } of mapAhead(items, load, options.ahead, options.signal)) {
@@ -76,8 +86,22 @@ export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) =>
     // along, up to a limit, so that a resumed job still records and reports as it goes.
     if (pixelCount >= options.batchSize || batch.length >= options.batchSize * 16) {
       pixelCount = 0;
-      yield await flush();
+      const next = start();
+      if (running) {
+        yield await running;
+        // The caller may have cancelled while it recorded that batch.
+        options.signal.throwIfAborted();
+      }
+      running = next;
     }
   }
-  if (batch.length) yield await flush();
+  if (batch.length) {
+    const last = start();
+    if (running) {
+      yield await running;
+      options.signal.throwIfAborted();
+    }
+    running = last;
+  }
+  if (running) yield await running;
 }

@@ -5,11 +5,11 @@
  * is one); TensorFlow.js runs what the converter cannot take (some imported models). This is
  * the one place that choice is made.
  */
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
 import { UnsupportedByOnnx } from '../onnx/kerasToOnnx';
 import { initTensorflow, tf } from '../ml/tensorflow';
 import { createSession } from './computeDevice';
+import { InferenceThreadUnavailable, inferenceThreadScript, startInferenceThread, type BatchRunner } from './inferenceClient';
+import { fixedBatch, runOnPixels } from './onnxSession';
 
 export interface PixelModel {
   readonly inputSize: number;
@@ -27,36 +27,54 @@ function floatPixels(photos: Uint8Array[], inputSize: number): Float32Array {
   return pixels;
 }
 
-/** An ONNX model with one NHWC float input of pixels 0–255 and one output. */
+/** The photos' bytes one after another, in a buffer of their own (it is moved to the inference thread). */
+function joinedPixels(photos: Uint8Array[], inputSize: number): Uint8Array {
+  const length = inputSize * inputSize * 3;
+  const pixels = new Uint8Array(photos.length * length);
+  photos.forEach((photo, i) => pixels.set(photo, i * length));
+  return pixels;
+}
+
+/**
+ * An ONNX model with one NHWC float input of pixels 0–255 and one output, run in the job's
+ * inference thread (or, from sources or where no thread starts, on the job's own thread).
+ */
 export async function onnxPixelModel(model: Uint8Array | string, io: { input: string; output: string }, inputSize: number): Promise<PixelModel> {
+  const script = inferenceThreadScript();
+  let unavailable = '';
+  if (script) {
+    try {
+      return batchedModel(await startInferenceThread(script, { model, ...io, inputSize }), inputSize);
+    } catch (error) {
+      if (!(error instanceof InferenceThreadUnavailable)) throw error;
+      unavailable = `; its own thread could not start (${error.message})`;
+    }
+  }
   const { session, device } = await createSession(model);
-  return onnxSessionModel(session, io, inputSize, device.description);
+  return batchedModel(
+    {
+      engine: device.description + unavailable,
+      fixedBatch: fixedBatch(session, io.input),
+      run: (pixels, count) => runOnPixels(session, io, inputSize, pixels, count),
+      release: () => session.release(),
+    },
+    inputSize,
+  );
 }
 
-/** The batch size an input requires, or null when any batch goes (Graft's own models; many exported models fix 1). */
-function fixedBatch(session: ort.InferenceSession, input: string): number | null {
-  const meta = session.inputMetadata.find((m) => m.name === input);
-  const batch = meta?.isTensor ? meta.shape[0] : undefined;
-  return typeof batch === 'number' && batch > 0 ? batch : null;
-}
-
-function onnxSessionModel(session: ort.InferenceSession, io: { input: string; output: string }, inputSize: number, engine: string): PixelModel {
-  const runBatch = async (photos: Uint8Array[]) => {
-    const output = await session.run({ [io.input]: new Tensor('float32', floatPixels(photos, inputSize), [photos.length, inputSize, inputSize, 3]) });
-    return output[io.output].data as Float32Array;
-  };
-  const batch = fixedBatch(session, io.input);
+function batchedModel(runner: BatchRunner, inputSize: number): PixelModel {
+  const batch = runner.fixedBatch;
   return {
     inputSize,
-    engine,
+    engine: runner.engine,
     async run(photos) {
-      if (batch === null || batch === photos.length) return runBatch(photos);
+      if (batch === null || batch === photos.length) return runner.run(joinedPixels(photos, inputSize), photos.length);
       // A model with a fixed batch size takes the photos that many at a time, the last group padded with black photos.
       const rows: Float32Array[] = [];
       for (let start = 0; start < photos.length; start += batch) {
         const group = photos.slice(start, start + batch);
         const padded = [...group, ...Array.from({ length: batch - group.length }, () => new Uint8Array(inputSize * inputSize * 3))];
-        const output = await runBatch(padded);
+        const output = await runner.run(joinedPixels(padded, inputSize), batch);
         rows.push(output.subarray(0, (output.length / batch) * group.length));
       }
       const all = new Float32Array(rows.reduce((sum, r) => sum + r.length, 0));
@@ -67,7 +85,7 @@ function onnxSessionModel(session: ort.InferenceSession, io: { input: string; ou
       }
       return all;
     },
-    release: () => session.release(),
+    release: () => runner.release(),
   };
 }
 

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../../test-support/tempDir';
+import { distPath } from '../../node/paths';
+import { OnnxGraph } from '../onnx/onnxGraph';
+import { InferenceThreadUnavailable, INFERENCE_THREAD_SCRIPT, startInferenceThread } from './inferenceClient';
+
+/** y = relu(x) on 2 x 2 RGB photos: each photo's row is its pixels, as numbers. */
+function pixelsModel(batch: number | string): Uint8Array {
+  const graph = new OnnxGraph();
+  const x = graph.input('pixels', [batch, 2, 2, 3]);
+  graph.node('Relu', [x], {}, 'y');
+  graph.output('y', [batch, 2, 2, 3]);
+  return graph.encode({ graphName: 'pixels', producer: 'test', version: '1', doc: '', properties: {} });
+}
+
+const photo = (value: number) => new Uint8Array(12).fill(value);
+const joined = (...photos: Uint8Array[]) => {
+  const all = new Uint8Array(photos.length * 12);
+  photos.forEach((p, i) => all.set(p, i * 12));
+  return all;
+};
+
+// The thread runs the bundled script: `npm test` builds dist/ first.
+const script = distPath(INFERENCE_THREAD_SCRIPT);
+let temp: ReturnType<typeof makeTempDir>;
+beforeAll(() => {
+  temp = makeTempDir();
+  process.env.GRAFT_HOME = path.join(temp.dir, 'home');
+});
+afterAll(() => temp.remove());
+
+describe('the inference thread', () => {
+  it('runs batches sent at once in order, each photo to its row, and reports its engine and batch size', async () => {
+    const runner = await startInferenceThread(script, { model: pixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2 });
+    try {
+      expect(runner.engine).toMatch(/^onnxruntime .* on the CPU/);
+      expect(runner.fixedBatch).toBeNull();
+      const [first, second] = await Promise.all([runner.run(joined(photo(1), photo(2)), 2), runner.run(joined(photo(3)), 1)]);
+      expect(Array.from(first)).toEqual([...Array(12).fill(1), ...Array(12).fill(2)]);
+      expect(Array.from(second)).toEqual(Array(12).fill(3));
+    } finally {
+      await runner.release();
+    }
+    // Released: the thread is gone, and nothing more runs.
+    await expect(runner.run(joined(photo(4)), 1)).rejects.toThrow(/ended|stopped/);
+  });
+
+  it('says when a model requires a batch size', async () => {
+    const runner = await startInferenceThread(script, { model: pixelsModel(1), input: 'pixels', output: 'y', inputSize: 2 });
+    expect(runner.fixedBatch).toBe(1);
+    await runner.release();
+  });
+
+  it('fails with onnxruntime’s reason for a model it cannot load, and tells a thread that cannot start apart', async () => {
+    const failure = startInferenceThread(script, { model: new Uint8Array([1, 2, 3]), input: 'pixels', output: 'y', inputSize: 2 });
+    await expect(failure).rejects.toThrow(/\S/);
+    await expect(failure).rejects.not.toBeInstanceOf(InferenceThreadUnavailable);
+    await expect(startInferenceThread(path.join(temp.dir, 'absent.cjs'), { model: pixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2 })).rejects.toBeInstanceOf(InferenceThreadUnavailable);
+  });
+
+  it('refuses what a thread sends that is not its protocol', async () => {
+    const impostor = path.join(temp.dir, 'impostor.cjs');
+    fs.writeFileSync(impostor, "require('node:worker_threads').parentPort.postMessage({ type: 'ready', engine: 3 });\nsetInterval(() => {}, 1000);\n");
+    await expect(startInferenceThread(impostor, { model: pixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2 })).rejects.toThrow(/does not understand: engine/);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { photoBatches } from './photoBatches';
+import type { PixelModel } from './pixelModel';
+
+/** A model whose row for a photo is its first byte; it logs when each batch arrives and is answered. */
+function loggingModel(log: string[]): PixelModel {
+  let batches = 0;
+  return {
+    inputSize: 1,
+    engine: 'test',
+    async run(photos) {
+      const batch = ++batches;
+      log.push(`run ${batch}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`ran ${batch}`);
+      return Float32Array.from(photos.map((p) => p[0]));
+    },
+    release: async () => {},
+  };
+}
+
+/** Items 0..n-1; every fifth has nothing for the model (a known photo, an unreadable file). */
+const load = async (item: number) => ({ pixels: item % 5 === 4 ? null : new Uint8Array([item]), data: `item ${item}` });
+
+describe('photoBatches', () => {
+  it('yields every item once, in order, with its own output, and sends the next batch to the model before the caller gets the one before', async () => {
+    const log: string[] = [];
+    const seen: { item: number; output: number | null }[] = [];
+    for await (const batch of photoBatches(Array.from({ length: 20 }, (_, i) => i), load, loggingModel(log), { batchSize: 4, ahead: 8, signal: new AbortController().signal })) {
+      log.push(`yield ${batch[0].item}..${batch.at(-1)!.item}`);
+      for (const b of batch) seen.push({ item: b.item, output: b.output ? b.output[0] : null });
+    }
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => ({ item: i, output: i % 5 === 4 ? null : i })));
+    // Batch 2 is with the model before batch 1 reaches the caller: the network never waits for the caller.
+    expect(log.indexOf('run 2')).toBeGreaterThan(-1);
+    expect(log.indexOf('run 2')).toBeLessThan(log.findIndex((l) => l.startsWith('yield')));
+    expect(log.filter((l) => l.startsWith('run'))).toHaveLength(4);
+  });
+
+  it('stops when the caller cancels while it records a batch, though every photo is loaded', async () => {
+    const abort = new AbortController();
+    const yielded: number[] = [];
+    const batches = photoBatches(Array.from({ length: 20 }, (_, i) => i), load, loggingModel([]), { batchSize: 4, ahead: 32, signal: abort.signal });
+    await expect(
+      (async () => {
+        for await (const batch of batches) {
+          yielded.push(batch[0].item);
+          // By the fourth batch every item is loaded: only photoBatches itself can notice the cancel.
+          if (batch[0].item >= 14) abort.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(yielded).toEqual([0, 4, 9, 14]);
+  });
+});
