@@ -11,6 +11,7 @@ import { JOBS, JobRequest, jobTitle, type JobRequestInput } from '../../shared/j
 import { ProgressEstimator } from '../../shared/progress';
 import { FromWorker, type ToWorker } from '../../shared/jobs/workerProtocol';
 import type { JobStore } from '../../node/data/jobStore';
+import { backboneTitle } from '../../node/models/modelStore';
 import { log, logInfo, type LogLevel } from '../../node/log';
 import type { LaunchWorker, WorkerHandle } from './workerLauncher';
 
@@ -84,7 +85,7 @@ export class JobRunner {
   start(input: JobRequestInput): Job {
     if (this.disposed) throw new GraftError('no_project', 'The project is closing.');
     const request = JobRequest.parse(input);
-    const id = this.store.insert(request.kind, jobTitle(request), request.params, idleProgress('Waiting to start'), process.pid);
+    const id = this.store.insert(request.kind, jobTitle(request, backboneTitle), request.params, idleProgress('Waiting to start'), process.pid);
     this.options.onUpdate(this.store.get(id));
     this.pump();
     return this.get(id);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BACKBONES, findBackbone, PREPROCESSINGS, TFLITE_BACKBONES, type Backbone } from '../../shared/catalogue';
 import { GraftError } from '../../shared/api/errors';
+import { catalogueTitle } from '../../shared/backboneDownloads';
 import { userDataDir } from '../paths';
 
 export const IMPORTED_DESCRIPTION = 'graft-backbone.json';
@@ -87,6 +88,11 @@ export function allBackbones(): Backbone[] {
 
 export function lookupBackbone(name: string): Backbone | undefined {
   return findBackbone(name) ?? importedBackbones().find((b) => b.id === name.trim());
+}
+
+/** A network's title for people, whether the catalogue lists it or the user imported it (its id when neither knows it). */
+export function backboneTitle(id: string): string {
+  return lookupBackbone(id)?.title ?? catalogueTitle(id);
 }
 
 export function requireBackbone(name: string): Backbone {

@@ -27,7 +27,8 @@ interface JobSpec<P extends z.ZodType, R extends z.ZodType, S extends JobScope> 
   changes: readonly Change[];
   /** Its changes show while it runs (an import fills the grid as it goes), not only at the end. */
   live: boolean;
-  title(params: z.output<P>): string;
+  /** `networkTitle` names a backbone by its id: the catalogue's, or one the user imported (only the main side knows those). */
+  title(params: z.output<P>, networkTitle: (backboneId: string) => string): string;
 }
 
 const job = <P extends z.ZodType, R extends z.ZodType, S extends JobScope>(spec: JobSpec<P, R, S>) => spec;
@@ -56,11 +57,11 @@ export const JOBS = {
     scope: 'project',
     changes: ['runs'],
     live: false,
-    title: (p) => (p.model === 'scratch' ? 'Train a network learned from scratch, for comparison' : `Train on ${catalogueTitle(p.backbone)}${p.fineTuneEpochs ? ', then fine-tune its top block' : ''}`),
+    title: (p, networkTitle) => (p.model === 'scratch' ? 'Train a network learned from scratch, for comparison' : `Train on ${networkTitle(p.backbone)}${p.fineTuneEpochs ? ', then fine-tune its top block' : ''}`),
   }),
   compare: job({ params: CompareParams, result: CompareResult, scope: 'project', changes: ['runs'], live: false, title: () => 'Compare networks with one learned from scratch' }),
   suggest: job({ params: SuggestParams, result: SuggestResult, scope: 'project', changes: ['labels'], live: false, title: () => 'Suggest labels for unlabelled photos' }),
-  downloadBackbone: job({ params: DownloadBackboneParams, result: DownloadResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Download ${catalogueTitle(p.backbone)}` }),
+  downloadBackbone: job({ params: DownloadBackboneParams, result: DownloadResult, scope: 'app', changes: ['backbones'], live: false, title: (p, networkTitle) => `Download ${networkTitle(p.backbone)}` }),
   importBackbone: job({ params: ImportBackboneParams, result: ImportBackboneResult, scope: 'app', changes: ['backbones'], live: false, title: (p) => `Import the model in ${lastPathPart(p.folder)}` }),
   classify: job({
     params: ClassifyParams,
@@ -113,6 +114,6 @@ export function isJobKind(kind: unknown): kind is JobKind {
   return typeof kind === 'string' && Object.hasOwn(JOBS, kind);
 }
 
-export function jobTitle(request: JobRequest): string {
-  return (JOBS[request.kind].title as (params: unknown) => string)(request.params);
+export function jobTitle(request: JobRequest, networkTitle: (backboneId: string) => string = catalogueTitle): string {
+  return (JOBS[request.kind].title as (params: unknown, networkTitle: (backboneId: string) => string) => string)(request.params, networkTitle);
 }
