@@ -152,7 +152,9 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     return 'reason' in outcome ? problem(outcome.reason, read.stat) : { pixels, data: newFile(candidate, hash, read.stat, outcome) };
   };
 
-  const model: PixelModel | null = backbone ? await featureModel(backbone) : null;
+  // The network loads (from the converted-model cache, or converted now) while the first photos decode.
+  const model: Promise<PixelModel | null> = backbone ? featureModel(backbone) : Promise.resolve(null);
+  model.catch(() => {}); // its failure fails the first batch, below
   let done = 0;
   try {
     for await (const batch of photoBatches(found.photos, load, model, { batchSize: FEATURE_BATCH, ahead: 2 * FEATURE_BATCH, signal: env.signal })) {
@@ -171,7 +173,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       env.progress(done, found.photos.length, 'photos', `${result.added} new, ${result.problems.length} with problems`);
     }
   } finally {
-    await model?.release();
+    await (await model.catch(() => null))?.release();
   }
   result.missing = stores.imports.flagMissing(roots, new Set(found.photos.map((p) => p.path)));
   // Copies across splits and classes without a photo in each split are fixed now, before anyone trains.

@@ -72,7 +72,9 @@ export async function cachedFeatures(store: FeatureStore, photos: PhotoFile[], b
   const missing = photos.filter((p) => !vectors.has(p.hash));
   const unreadable: { path: string; reason: string }[] = [];
   if (!missing.length) return { vectors, unreadable, computed: 0, engine: null };
-  const model = await featureModel(backbone);
+  // The network loads while the first photos decode.
+  const model = featureModel(backbone);
+  model.catch(() => {}); // its failure fails the first batch, below
   const side = decodeSide(backbone.inputSize);
   let done = 0;
   try {
@@ -98,7 +100,7 @@ export async function cachedFeatures(store: FeatureStore, photos: PhotoFile[], b
       context.progress(done, missing.length, 'photos', `Computing what ${backbone.title} sees in each photo`);
     }
   } finally {
-    await model.release();
+    await (await model.catch(() => null))?.release();
   }
-  return { vectors, unreadable, computed: missing.length - unreadable.length, engine: model.engine };
+  return { vectors, unreadable, computed: missing.length - unreadable.length, engine: (await model).engine };
 }

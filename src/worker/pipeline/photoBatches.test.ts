@@ -52,4 +52,25 @@ describe('photoBatches', () => {
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(yielded).toEqual([0, 4, 9, 14]);
   });
+
+  it('reads and decodes photos while the model is still loading, and fails when it cannot load', async () => {
+    const log: string[] = [];
+    const loading = new Promise<PixelModel>((resolve) => setTimeout(() => {
+      log.push('model ready');
+      resolve(loggingModel(log));
+    }, 20));
+    const logged = async (item: number) => {
+      log.push(`load ${item}`);
+      return load(item);
+    };
+    const outputs: (number | null)[] = [];
+    for await (const batch of photoBatches(Array.from({ length: 8 }, (_, i) => i), logged, loading, { batchSize: 4, ahead: 8, signal: new AbortController().signal })) outputs.push(...batch.map((b) => (b.output ? b.output[0] : null)));
+    expect(outputs).toEqual([0, 1, 2, 3, null, 5, 6, 7]);
+    expect(log.indexOf('load 7')).toBeLessThan(log.indexOf('model ready'));
+
+    const broken = Promise.reject(new Error('The model file is damaged.'));
+    broken.catch(() => {}); // as the jobs do: the failure is seen by the first batch
+    const batches = photoBatches([1, 2, 3], load, broken, { batchSize: 4, ahead: 8, signal: new AbortController().signal });
+    await expect(batches.next()).rejects.toThrow('The model file is damaged.');
+  });
 });

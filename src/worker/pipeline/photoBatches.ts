@@ -56,14 +56,16 @@ export async function* mapAhead<T, R>(items: Iterable<T>, load: (item: T) => Pro
 /**
  * Runs the items' pixels through the model in batches; yields each batch, in order, with its
  * outputs. One batch runs while the next one is gathered, so the network (in its own thread)
- * never waits for the caller's bookkeeping and the loaders never wait for the network.
+ * never waits for the caller's bookkeeping and the loaders never wait for the network. The model
+ * may still be loading (a promise): photos are read and decoded meanwhile.
  */
-export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) => Promise<Loaded<D>>, model: PixelModel | null, options: PipelineOptions): AsyncGenerator<Processed<T, D>[]> {
+export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) => Promise<Loaded<D>>, model: PixelModel | Promise<PixelModel | null> | null, options: PipelineOptions): AsyncGenerator<Processed<T, D>[]> {
   const runBatch = async (batch: { item: T; loaded: Loaded<D> }[]): Promise<Processed<T, D>[]> => {
     const withPixels = batch.filter((b) => b.loaded.pixels !== null);
     const outputs = new Map<number, Float32Array>();
-    if (withPixels.length && model) {
-      const rows = await model.run(withPixels.map((b) => b.loaded.pixels!));
+    const ready = await model;
+    if (withPixels.length && ready) {
+      const rows = await ready.run(withPixels.map((b) => b.loaded.pixels!));
       const width = rows.length / withPixels.length;
       withPixels.forEach((b, i) => outputs.set(batch.indexOf(b), rows.subarray(i * width, (i + 1) * width)));
     }
