@@ -20,7 +20,8 @@ const arg = (name, fallback) => {
 };
 const dataset = path.resolve(arg('dataset', path.resolve(root, '..', 'shared', 'datasets', 'cats_and_dogs')));
 
-const bundle = path.join(root, 'dist', 'near-duplicates-bench.cjs');
+// Bundled beside the dependencies it requires, not in dist/ (everything in dist/ ships in the app).
+const bundle = path.join(root, 'node_modules', '.cache', 'graft-bench', 'near-duplicates.cjs');
 await build({ stdin: { contents: "export { perceptualHash, uprightRgb, decodeSide } from './src/node/photos/decode';\nexport { hammingDistance, NEAR_DUPLICATE_BITS } from './src/shared/nearDuplicates';", resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'warning' });
 const graft = createRequire(import.meta.url)(bundle);
 const side = graft.decodeSide(224);

@@ -1,8 +1,9 @@
-// Builds everything the app runs: the main-side bundles (Electron main, CLI, job worker, preload)
-// with esbuild, and the renderer with Vite. `node scripts/build.mjs --main` skips the renderer.
+// Builds everything the app runs: the main-side bundles (Electron main, CLI, job worker, the
+// network's thread, predictor, preload) with esbuild, and the renderer with Vite. `node scripts/build.mjs --main` skips the renderer.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,10 @@ const nodeBundle = {
 };
 
 const started = Date.now();
+// Everything in dist/ ships in the app (electron-builder.yml): bundles left by an older build or a
+// bench must not.
+fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+for (const file of fs.readdirSync(path.join(root, 'dist'))) if (/\.cjs(\.map)?$/.test(file)) fs.rmSync(path.join(root, 'dist', file));
 await Promise.all([
   build({ ...nodeBundle, entryPoints: { 'electron-main': 'src/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
   build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts', 'inference-thread': 'src/worker/pipeline/inferenceThread.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),

@@ -70,7 +70,7 @@ export async function runPackagedCli({ appOutDir, resourcesDir, executableName, 
     await writePhotos(path.join(temp, 'photos'));
     const missing = unresolvedRequires(path.join(app, 'resources', 'app.asar', 'dist'));
     problems.push(...missing);
-    if (!missing.length) lines.push('ok   every package the bundles require (electron-main, preload, cli, worker) is in the package');
+    if (!missing.length) lines.push(`ok   every package the bundles require (${fs.readdirSync(path.join(app, 'resources', 'app.asar', 'dist')).filter((f) => f.endsWith('.cjs')).map((f) => f.replace(/\.cjs$/, '')).join(', ')}) is in the package`);
 
     const env = { ...process.env, GRAFT_HOME: path.join(temp, 'home') };
     delete env.GRAFT_SQLITE_BINDING;
@@ -108,7 +108,7 @@ export async function runPackagedCli({ appOutDir, resourcesDir, executableName, 
     }
     env.GRAFT_MODELS_DIR = models;
     const run = graft(['--json', '--no-progress', 'train', '--backbone', BACKBONE, '--epochs', '2', '--project', project], 'backbone features', (out) => (out.runId ? null : 'no run'));
-    if (run) graft(['--json', '--no-progress', 'classify', path.join(temp, 'photos'), '--model', String(run.runId), '--project', project], 'onnxruntime', (out) => (/onnxruntime/i.test(out.engine ?? '') ? null : `classified with "${out.engine}", not onnxruntime`));
+    if (run) graft(['--json', '--no-progress', 'classify', path.join(temp, 'photos'), '--model', String(run.runId), '--project', project], 'onnxruntime in its thread', (out) => (!/onnxruntime/i.test(out.engine ?? '') ? `classified with "${out.engine}", not onnxruntime` : /could not start/.test(out.engine) ? `the network's thread did not start: "${out.engine}"` : null));
     return { lines, problems };
   } finally {
     fs.rmSync(temp, { recursive: true, force: true });
