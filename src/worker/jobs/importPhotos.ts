@@ -53,7 +53,11 @@ function thumbnailWriter(projectPath: string): (hash: string, jpeg: Buffer) => P
     const file = thumbnailPath(projectPath, hash);
     const folder = path.dirname(file);
     let making = made.get(folder);
-    if (!making) made.set(folder, (making = fs.promises.mkdir(folder, { recursive: true })));
+    if (!making) {
+      made.set(folder, (making = fs.promises.mkdir(folder, { recursive: true })));
+      // A failure is this photo's problem; the next photo of the folder tries again.
+      making.catch(() => made.delete(folder));
+    }
     await making;
     await fs.promises.writeFile(file, jpeg);
   };

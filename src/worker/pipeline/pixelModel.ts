@@ -62,6 +62,7 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
   );
 }
 
+/** Photos through a runner, in the batches its model takes (a model with a fixed batch size gets exactly that many). */
 function batchedModel(runner: BatchRunner, inputSize: number): PixelModel {
   const batch = runner.fixedBatch;
   return {
