@@ -108,12 +108,20 @@ export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(given) && given > 0 ? given : availableParallelism();
 }
 
+/** True when a session will run on the CPU whatever is tried: the CPU is asked for, or no GPU provider is left to try. */
+export function cpuIsCertain(preferred = process.env.GRAFT_COMPUTE): boolean {
+  if (preferred === 'cpu') return true;
+  if (preferred && preferred !== 'auto') return false;
+  const failed = knownFailures();
+  return gpuCandidates().every((provider) => failed[provider]);
+}
+
 /**
  * Creates an inference session on the best device: each GPU candidate in turn, then the CPU.
  * `preferred` forces one ('cpu' to stay off the GPU); an absent one falls back like any failure.
+ * `threads`: the CPU threads of this one session (all of `inferenceThreads()` by default).
  */
-export async function createSession(model: Uint8Array | string, preferred = process.env.GRAFT_COMPUTE): Promise<{ session: ort.InferenceSession; device: ComputeDevice }> {
-  const threads = inferenceThreads();
+export async function createSession(model: Uint8Array | string, preferred = process.env.GRAFT_COMPUTE, threads = inferenceThreads()): Promise<{ session: ort.InferenceSession; device: ComputeDevice }> {
   // Between two parallel steps onnxruntime's threads spin rather than sleep: alone that is 10 %
   // faster, but a job decodes photos on the same cores while the network runs, and the spinning
   // takes their time — an import of 1000 photos measured 12 % faster without it (bench/speed.bench.mjs).
@@ -145,5 +153,5 @@ export async function createSession(model: Uint8Array | string, preferred = proc
           : candidates.length === 0
             ? '; no GPU provider to try here (CUDA is not installed beside onnxruntime, and WebGPU needs Vulkan)'
             : '';
-  return { session, device: { provider: 'cpu', description: `onnxruntime ${ort.env.versions.common} on the CPU (${threads} threads)${why}` } };
+  return { session, device: { provider: 'cpu', description: `onnxruntime ${ort.env.versions.common} on the CPU (${threads === 1 ? '1 thread' : `${threads} threads`})${why}` } };
 }

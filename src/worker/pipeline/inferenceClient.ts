@@ -16,6 +16,8 @@ export const INFERENCE_THREAD_SCRIPT = 'inference-thread.cjs';
 /** Runs batches of photos (inputSize x inputSize RGB bytes, one after another) to their rows. */
 export interface BatchRunner {
   readonly engine: string;
+  /** Batches it runs at once (one per session). */
+  readonly parallel: number;
   /** The batch size the model requires, or null when any goes. */
   readonly fixedBatch: number | null;
   run(pixels: Uint8Array, count: number): Promise<Float32Array>;
@@ -70,6 +72,7 @@ export function startInferenceThread(script: string, setup: InferenceSetup): Pro
           ready = true;
           resolveReady({
             engine: message.engine,
+            parallel: 1,
             fixedBatch: message.fixedBatch,
             run(pixels, count) {
               if (broken) return Promise.reject(broken);
@@ -106,4 +109,31 @@ export function startInferenceThread(script: string, setup: InferenceSetup): Pro
       }
     });
   });
+}
+
+/**
+ * Several sessions as one runner: each batch goes to the session with the fewest batches to run.
+ * On the CPU, one single-threaded session per core beats one session using every core while
+ * photos decode on the same cores: a session whose thread is preempted by a decoder holds up only
+ * its own batch, instead of every thread of a parallel step waiting for it.
+ */
+export function sessionPool(runners: BatchRunner[], engine: string): BatchRunner {
+  const busy = runners.map(() => 0);
+  return {
+    engine,
+    parallel: runners.length,
+    fixedBatch: runners[0].fixedBatch,
+    async run(pixels, count) {
+      const index = busy.indexOf(Math.min(...busy));
+      busy[index]++;
+      try {
+        return await runners[index].run(pixels, count);
+      } finally {
+        busy[index]--;
+      }
+    },
+    async release() {
+      await Promise.all(runners.map((r) => r.release()));
+    },
+  };
 }

@@ -15,6 +15,8 @@ export const InferenceSetup = z.object({
   input: z.string(),
   output: z.string(),
   inputSize: z.number().int().positive(),
+  /** onnxruntime's CPU threads for this session. */
+  threads: z.number().int().positive(),
 });
 export type InferenceSetup = z.infer<typeof InferenceSetup>;
 

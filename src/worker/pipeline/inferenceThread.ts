@@ -19,7 +19,7 @@ async function start(): Promise<void> {
   const setup = InferenceSetup.parse(workerData);
   let session: Awaited<ReturnType<typeof createSession>>['session'];
   try {
-    const created = await createSession(setup.model);
+    const created = await createSession(setup.model, undefined, setup.threads);
     session = created.session;
     send({ type: 'ready', engine: created.device.description, fixedBatch: fixedBatch(session, setup.input) });
   } catch (error) {

@@ -3,11 +3,12 @@ import { photoBatches } from './photoBatches';
 import type { PixelModel } from './pixelModel';
 
 /** A model whose row for a photo is its first byte; it logs when each batch arrives and is answered. */
-function loggingModel(log: string[]): PixelModel {
+function loggingModel(log: string[], parallel = 1): PixelModel {
   let batches = 0;
   return {
     inputSize: 1,
     engine: 'test',
+    parallel,
     async run(photos) {
       const batch = ++batches;
       log.push(`run ${batch}`);
@@ -72,5 +73,14 @@ describe('photoBatches', () => {
     broken.catch(() => {}); // as the jobs do: the failure is seen by the first batch
     const batches = photoBatches([1, 2, 3], load, broken, { batchSize: 4, ahead: 8, signal: new AbortController().signal });
     await expect(batches.next()).rejects.toThrow('The model file is damaged.');
+  });
+
+  it('keeps as many batches with the model as it runs at once', async () => {
+    const log: string[] = [];
+    const items: number[] = [];
+    for await (const batch of photoBatches(Array.from({ length: 20 }, (_, i) => i), load, loggingModel(log, 2), { batchSize: 4, ahead: 20, signal: new AbortController().signal })) items.push(...batch.map((b) => b.item));
+    expect(items).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // Batches 1, 2 and 3 are all sent before the caller gets batch 1: two run, one is gathered.
+    expect(log.indexOf('run 3')).toBeLessThan(log.indexOf('ran 1'));
   });
 });

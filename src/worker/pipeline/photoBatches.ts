@@ -55,8 +55,9 @@ export async function* mapAhead<T, R>(items: Iterable<T>, load: (item: T) => Pro
 
 /**
  * Runs the items' pixels through the model in batches; yields each batch, in order, with its
- * outputs. One batch runs while the next one is gathered, so the network (in its own thread)
- * never waits for the caller's bookkeeping and the loaders never wait for the network. The model
+ * outputs. As many batches run as the model runs at once (one per session) while the next one is
+ * gathered, so the network (in its own threads) never waits for the caller's bookkeeping and the
+ * loaders never wait for the network. The model
  * may still be loading (a promise): photos are read and decoded meanwhile.
  */
 export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) => Promise<Loaded<D>>, model: PixelModel | Promise<PixelModel | null> | null, options: PipelineOptions): AsyncGenerator<Processed<T, D>[]> {
@@ -72,13 +73,19 @@ export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) =>
     return batch.map((b, i) => ({ item: b.item, data: b.loaded.data, output: outputs.get(i) ?? null }));
   };
   let batch: { item: T; loaded: Loaded<D> }[] = [];
-  let running: Promise<Processed<T, D>[]> | null = null;
-  const start = (): Promise<Processed<T, D>[]> => {
+  // Batches sent to the model, oldest first: as many as it runs at once (once it is known) while the next is gathered.
+  const running: Promise<Processed<T, D>[]>[] = [];
+  let parallel = 1;
+  void Promise.resolve(model).then(
+    (ready) => (parallel = ready?.parallel ?? 1),
+    () => {},
+  );
+  const start = () => {
     const next = runBatch(batch);
     // Awaited in order below; a failure meanwhile must not count as unhandled.
     next.catch(() => {});
+    running.push(next);
     batch = [];
-    return next;
   };
   let pixelCount = 0;
   for await (const { item, result } of mapAhead(items, load, options.ahead, options.signal)) {
@@ -88,22 +95,17 @@ export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) =>
     // along, up to a limit, so that a resumed job still records and reports as it goes.
     if (pixelCount >= options.batchSize || batch.length >= options.batchSize * 16) {
       pixelCount = 0;
-      const next = start();
-      if (running) {
-        yield await running;
+      start();
+      while (running.length > parallel) {
+        yield await running.shift()!;
         // The caller may have cancelled while it recorded that batch.
         options.signal.throwIfAborted();
       }
-      running = next;
     }
   }
-  if (batch.length) {
-    const last = start();
-    if (running) {
-      yield await running;
-      options.signal.throwIfAborted();
-    }
-    running = last;
+  if (batch.length) start();
+  while (running.length) {
+    yield await running.shift()!;
+    if (running.length) options.signal.throwIfAborted();
   }
-  if (running) yield await running;
 }

@@ -7,14 +7,17 @@
  */
 import { UnsupportedByOnnx } from '../onnx/kerasToOnnx';
 import { initTensorflow, tf } from '../ml/tensorflow';
-import { createSession } from './computeDevice';
-import { InferenceThreadUnavailable, inferenceThreadScript, startInferenceThread, type BatchRunner } from './inferenceClient';
+import { cpuIsCertain, createSession, inferenceThreads as inferenceThreadCount } from './computeDevice';
+import { InferenceThreadUnavailable, inferenceThreadScript, sessionPool, startInferenceThread, type BatchRunner } from './inferenceClient';
+import type { InferenceSetup } from './inferenceProtocol';
 import { fixedBatch, runOnPixels } from './onnxSession';
 
 export interface PixelModel {
   readonly inputSize: number;
   /** What runs it, for people: "onnxruntime 1.30.0 on the CPU (2 threads)", "TensorFlow.js wasm". */
   readonly engine: string;
+  /** Batches it runs at once: photoBatches keeps that many running. */
+  readonly parallel: number;
   /** Output rows, one after another, for photos given as inputSize x inputSize RGB bytes (0–255). */
   run(photos: Uint8Array[]): Promise<Float32Array>;
   release(): Promise<void>;
@@ -39,12 +42,12 @@ function joinedPixels(photos: Uint8Array[], inputSize: number): Uint8Array {
  * An ONNX model with one NHWC float input of pixels 0–255 and one output, run in the job's
  * inference thread (or, from sources or where no thread starts, on the job's own thread).
  */
-export async function onnxPixelModel(model: Uint8Array | string, io: { input: string; output: string }, inputSize: number): Promise<PixelModel> {
+export async function onnxPixelModel(model: Uint8Array | string, io: { input: string; output: string }, inputSize: number, options: { sessions?: number } = {}): Promise<PixelModel> {
   const script = inferenceThreadScript();
   let unavailable = '';
   if (script) {
     try {
-      return batchedModel(await startInferenceThread(script, { model, ...io, inputSize }), inputSize);
+      return batchedModel(await inferenceThreads(script, { model, ...io, inputSize }, options.sessions ?? sessionCount()), inputSize);
     } catch (error) {
       if (!(error instanceof InferenceThreadUnavailable)) throw error;
       unavailable = `; its own thread could not start (${error.message})`;
@@ -54,6 +57,7 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
   return batchedModel(
     {
       engine: device.description + unavailable,
+      parallel: 1,
       fixedBatch: fixedBatch(session, io.input),
       run: (pixels, count) => runOnPixels(session, io, inputSize, pixels, count),
       release: () => session.release(),
@@ -62,12 +66,31 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
   );
 }
 
+/** One single-threaded session per core on the CPU (see sessionPool); one session with every core on a GPU. */
+function sessionCount(): number {
+  return cpuIsCertain() ? inferenceThreadCount() : 1;
+}
+
+/** `sessions` sessions, each in its own thread: one thread of onnxruntime each, or all of them for a single one. */
+async function inferenceThreads(script: string, setup: Omit<InferenceSetup, 'threads'>, sessions: number): Promise<BatchRunner> {
+  if (sessions <= 1) return startInferenceThread(script, { ...setup, threads: inferenceThreadCount() });
+  const started = await Promise.allSettled(Array.from({ length: sessions }, () => startInferenceThread(script, { ...setup, threads: 1 })));
+  const runners = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(runners.map((r) => r.release()));
+    throw failed.reason;
+  }
+  return sessionPool(runners, runners[0].engine.replace('(1 thread)', `(${sessions} threads, a batch on each)`));
+}
+
 /** Photos through a runner, in the batches its model takes (a model with a fixed batch size gets exactly that many). */
 function batchedModel(runner: BatchRunner, inputSize: number): PixelModel {
   const batch = runner.fixedBatch;
   return {
     inputSize,
     engine: runner.engine,
+    parallel: runner.parallel,
     async run(photos) {
       if (batch === null || batch === photos.length) return runner.run(joinedPixels(photos, inputSize), photos.length);
       // A model with a fixed batch size takes the photos that many at a time, the last group padded with black photos.
@@ -101,6 +124,7 @@ export async function tfjsPixelModel(network: TfjsNetwork, inputSize: number): P
   return {
     inputSize,
     engine: `TensorFlow.js ${backend.name}`,
+    parallel: 1,
     async run(photos) {
       const output = tf.tidy(() => network.predict(tf.tensor4d(floatPixels(photos, inputSize), [photos.length, inputSize, inputSize, 3])));
       const data = (await output.data()) as Float32Array;
