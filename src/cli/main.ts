@@ -137,8 +137,7 @@ export function buildProgram(): Command {
     .action(async (folder: string, options: { project: string }) => {
       await withProject(options.project, async (client) => {
         const job = await runJob(client, { kind: 'hashFolder', params: { folder: path.resolve(folder) } }, globals().progress);
-        if (job.state !== 'done') throw new GraftError('conflict', `The job ${job.state}${job.error ? `: ${job.error}` : '.'}`);
-        const result = job.result as HashFolderResult;
+        const result = jobResult<HashFolderResult>(job, 'The job');
         output(globals().json, result, () =>
           [
             `${result.files} files, ${formatAmount(result.bytes, 'bytes')}, ${result.duplicateGroups.length} groups of identical files.`,
@@ -159,8 +158,7 @@ export function buildProgram(): Command {
         options.project,
         async (client) => {
           const job = await runJob(client, { kind: 'import', params: { folders: folders.map((f) => path.resolve(f)), folderLabels: Boolean(options.folderLabels) } }, globals().progress);
-          if (job.state !== 'done') throw new GraftError('conflict', `The import ${job.state}${job.error ? `: ${job.error}` : '.'} What was imported so far is kept; run the same command to continue.`);
-          const result = job.result as ImportResult;
+          const result = jobResult<ImportResult>(job, 'The import', ' What was imported so far is kept; run the same command to continue.');
           const summary = await client.call('library.summary', {});
           const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
           output(globals().json, { ...result, seconds, library: { images: summary.images, unlabelled: summary.unlabelled, splits: summary.splits, classes: summary.classes } }, () =>
@@ -294,8 +292,7 @@ export function buildProgram(): Command {
         const warnings = readiness.warnings.map((w) => w.message);
         for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
         const job = await runJob(client, { kind: 'train', params }, globals().progress);
-        if (job.state !== 'done') throw new GraftError('conflict', `Training ${job.state}${job.error ? `: ${job.error}` : '.'}`);
-        const result = job.result as TrainResult;
+        const result = jobResult<TrainResult>(job, 'Training');
         output(globals().json, { ...result, warnings }, () =>
           [
             `Run ${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
@@ -317,8 +314,7 @@ export function buildProgram(): Command {
     .action(async (options: { project: string; run?: number; accept?: number }) => {
       await withProject(options.project, async (client) => {
         const job = await runJob(client, { kind: 'suggest', params: { runId: options.run } }, globals().progress);
-        if (job.state !== 'done') throw new GraftError('conflict', `Suggesting ${job.state}${job.error ? `: ${job.error}` : '.'}`);
-        const result = job.result as SuggestResult;
+        const result = jobResult<SuggestResult>(job, 'Suggesting');
         let accepted = 0;
         if (options.accept !== undefined) {
           const queue = await client.call('library.page', { suggested: true, sort: 'uncertainty', limit: 2000 });
