@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { choiceLimits } from '../src/shared/api/training';
 import { makeSlowFolder, makeTempDir } from '../test-support/tempDir';
 import { openBrowserSession, type BrowserSession } from './support/browserMode';
 import { writeJpeg } from '../test-support/imageFixtures';
@@ -42,6 +43,11 @@ describe('Graft in the browser mode', () => {
     // An empty project: Compare says why it cannot start.
     expect(await page.getByTestId('compare-why-not').textContent()).toBe('Comparing can start once training can: see “Training cannot start yet” above.');
     await page.getByTestId('train-advanced').locator('summary').click();
+    // The inputs stop where the jobs do, so that the form's own check and the job's agree.
+    for (const [input, key] of [['#train-epochs', 'epochs'], ['#train-hidden', 'hidden'], ['[data-testid="compare-epochs"]', 'scratchEpochs']] as const) {
+      const { min, max } = choiceLimits(key);
+      expect([await page.locator(input).getAttribute('min'), await page.locator(input).getAttribute('max')]).toEqual([String(min), String(max)]);
+    }
     await page.locator('#train-epochs').fill('40');
     await page.getByTestId('compare-epochs').fill('7');
     const remembered = () =>

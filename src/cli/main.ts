@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { ImportBackboneParams, TrainParams, type CompareResult, type DownloadResult, type Evaluation, type ImportBackboneResult, type SuggestResult, type TrainResult } from '../shared/api/training';
+import { CompareParams, ImportBackboneParams, TrainParams, type CompareResult, type DownloadResult, type Evaluation, type ImportBackboneResult, type SuggestResult, type TrainResult } from '../shared/api/training';
 import type { HashFolderResult, ImportResult } from '../shared/api/library';
 import type { Job } from '../shared/api/jobs';
 import { GraftError } from '../shared/api/errors';
@@ -137,8 +137,7 @@ export function buildProgram(): Command {
     .action(async (folder: string, options: { project: string }) => {
       await withProject(options.project, async (client) => {
         const job = await runJob(client, { kind: 'hashFolder', params: { folder: path.resolve(folder) } }, globals().progress);
-        if (job.state !== 'done') throw new GraftError('conflict', `The job ${job.state}${job.error ? `: ${job.error}` : '.'}`);
-        const result = job.result as HashFolderResult;
+        const result = jobResult<HashFolderResult>(job, 'The job');
         output(globals().json, result, () =>
           [
             `${result.files} files, ${formatAmount(result.bytes, 'bytes')}, ${result.duplicateGroups.length} groups of identical files.`,
@@ -159,8 +158,7 @@ export function buildProgram(): Command {
         options.project,
         async (client) => {
           const job = await runJob(client, { kind: 'import', params: { folders: folders.map((f) => path.resolve(f)), folderLabels: Boolean(options.folderLabels) } }, globals().progress);
-          if (job.state !== 'done') throw new GraftError('conflict', `The import ${job.state}${job.error ? `: ${job.error}` : '.'} What was imported so far is kept; run the same command to continue.`);
-          const result = job.result as ImportResult;
+          const result = jobResult<ImportResult>(job, 'The import', ' What was imported so far is kept; run the same command to continue.');
           const summary = await client.call('library.summary', {});
           const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null;
           output(globals().json, { ...result, seconds, library: { images: summary.images, unlabelled: summary.unlabelled, splits: summary.splits, classes: summary.classes } }, () =>
@@ -264,17 +262,19 @@ export function buildProgram(): Command {
       });
     });
 
+  // The options' defaults are the jobs' own, as the app's are.
+  const trainDefaults = TrainParams.parse({});
   program
     .command('train')
     .description('train a classifier on the labelled photos: backbone features + a small head, evaluated on the test split')
     .requiredOption('--project <file>', 'the project file')
-    .option('--backbone <id>', 'pretrained backbone (graft backbones lists them)', 'mobilenet_v1_0.75_224')
-    .option('--epochs <n>', 'most epochs (early stopping usually ends sooner)', (v) => Number.parseInt(v, 10), 50)
-    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), 1)
-    .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', (v) => Number.parseInt(v, 10), 0)
-    .option('--crop <mode>', 'center (crop the middle square) or squash (resize the whole photo)', 'center')
+    .option('--backbone <id>', 'pretrained backbone (graft backbones lists them)', trainDefaults.backbone)
+    .option('--epochs <n>', 'most epochs (early stopping usually ends sooner)', (v) => Number.parseInt(v, 10), trainDefaults.epochs)
+    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), trainDefaults.seed)
+    .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', (v) => Number.parseInt(v, 10), trainDefaults.hidden)
+    .option('--crop <mode>', 'center (crop the middle square) or squash (resize the whole photo)', trainDefaults.crop)
     .option('--scratch', 'train the baseline instead: a small CNN from scratch on the same photos and splits, no pretrained backbone')
-    .option('--fine-tune <epochs>', "then fine-tune the backbone's top block with the head for up to this many epochs, on augmented photos (slower; for the last percent)", (v) => Number.parseInt(v, 10), 0)
+    .option('--fine-tune <epochs>', "then fine-tune the backbone's top block with the head for up to this many epochs, on augmented photos (slower; for the last percent)", (v) => Number.parseInt(v, 10), trainDefaults.fineTuneEpochs)
     .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string; scratch?: boolean; fineTune: number }) => {
       await withProject(options.project, async (client) => {
         const params = TrainParams.parse({
@@ -292,8 +292,7 @@ export function buildProgram(): Command {
         const warnings = readiness.warnings.map((w) => w.message);
         for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
         const job = await runJob(client, { kind: 'train', params }, globals().progress);
-        if (job.state !== 'done') throw new GraftError('conflict', `Training ${job.state}${job.error ? `: ${job.error}` : '.'}`);
-        const result = job.result as TrainResult;
+        const result = jobResult<TrainResult>(job, 'Training');
         output(globals().json, { ...result, warnings }, () =>
           [
             `Run ${result.runId}: ${result.model === 'scratch' ? `${result.backbone} trained from scratch` : `${result.backbone} features + head`}, TensorFlow.js backend "${result.backend}".`,
@@ -315,8 +314,7 @@ export function buildProgram(): Command {
     .action(async (options: { project: string; run?: number; accept?: number }) => {
       await withProject(options.project, async (client) => {
         const job = await runJob(client, { kind: 'suggest', params: { runId: options.run } }, globals().progress);
-        if (job.state !== 'done') throw new GraftError('conflict', `Suggesting ${job.state}${job.error ? `: ${job.error}` : '.'}`);
-        const result = job.result as SuggestResult;
+        const result = jobResult<SuggestResult>(job, 'Suggesting');
         let accepted = 0;
         if (options.accept !== undefined) {
           const queue = await client.call('library.page', { suggested: true, sort: 'uncertainty', limit: 2000 });
@@ -353,13 +351,14 @@ export function buildProgram(): Command {
       });
     });
 
+  const compareDefaults = CompareParams.parse({});
   program
     .command('compare')
     .description('the seed experiment: train the from-scratch CNN and every ready backbone on the same photos and splits, and compare time and accuracy')
     .requiredOption('--project <file>', 'the project file')
     .option('--backbone <id...>', 'only these backbones (default: every one in the models folder)')
-    .option('--scratch-epochs <n>', 'most epochs of the from-scratch CNN', (v) => Number.parseInt(v, 10), 20)
-    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), 1)
+    .option('--scratch-epochs <n>', 'most epochs of the from-scratch CNN', (v) => Number.parseInt(v, 10), compareDefaults.scratchEpochs)
+    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), compareDefaults.seed)
     .action(async (options: { project: string; backbone?: string[]; scratchEpochs: number; seed: number }) => {
       await withProject(options.project, async (client) => {
         const job = await runJob(client, { kind: 'compare', params: { backbones: options.backbone, scratchEpochs: options.scratchEpochs, seed: options.seed } }, globals().progress);

@@ -217,32 +217,29 @@ export class LibraryStore {
     return this.requireClass(id);
   }
 
-  /**
-   * Moves every image of `from` into `into`, then deletes `from`. Like deleting a class, it cannot be
-   * undone: undo entries that would bring back `from` are dropped (replaying them would name a class
-   * that no longer exists).
-   */
+  /** Moves every image of `from` into `into`, then deletes `from`; like deleting a class, it cannot be undone. */
   mergeClasses(from: number, into: number, origin: string | null = null): ClassInfo {
     if (from === into) throw new GraftError('conflict', 'A class cannot be merged into itself.');
     this.requireClass(from);
     this.requireClass(into);
-    this.db.transaction(() => {
-      const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(from) as { id: number }[]).map((r) => r.id);
-      this.applyLabels(ids, into, origin);
-      this.db.prepare('DELETE FROM label_edits WHERE before = ? OR after = ?').run(from, from);
-      this.db.prepare('DELETE FROM classes WHERE id = ?').run(from);
-      this.renumber();
-    })();
+    this.removeClass(from, into, origin);
     return this.requireClass(into);
   }
 
   /** Deletes a class; its photos become unlabelled (and say so in the UI first). */
   deleteClass(id: number): void {
     this.requireClass(id);
+    this.removeClass(id, null, null);
+  }
+
+  /**
+   * Relabels a class's photos `relabelTo` (null: unlabelled) and deletes it. Undo entries that would
+   * bring it back are dropped: replaying them would name a class that no longer exists.
+   */
+  private removeClass(id: number, relabelTo: number | null, origin: string | null): void {
     this.db.transaction(() => {
       const ids = (this.db.prepare('SELECT id FROM images WHERE class_id = ?').all(id) as { id: number }[]).map((r) => r.id);
-      this.applyLabels(ids, null, null);
-      // Undo entries that would bring back a deleted class cannot be replayed.
+      this.applyLabels(ids, relabelTo, origin);
       this.db.prepare('DELETE FROM label_edits WHERE before = ? OR after = ?').run(id, id);
       this.db.prepare('DELETE FROM classes WHERE id = ?').run(id);
       this.renumber();

@@ -1,8 +1,8 @@
 /**
- * The jobs drawer's state, shared: the sidebar's jobs button and a notification's "+N more" open
- * it. It also remembers which failures the person has seen — in the drawer, once closed over them,
- * or by dismissing their notification — so the jobs button counts only the new ones. Kept in the
- * session, so a reload does not shout about them again.
+ * The jobs drawer's state: whether it is open (behind the sidebar's jobs button), and which failures
+ * the person has seen — in the drawer, once closed over them, or by dismissing their notification —
+ * so the jobs button counts only the new ones. Kept in the session, so a reload does not shout about
+ * them again.
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { Job } from '../../shared/api/jobs';

@@ -8,6 +8,7 @@ import type { Job } from '../../shared/api/jobs';
 import { client } from './client';
 import { jobOutcome, type Outcome } from './jobOutcome';
 import { jobsDrawer } from './jobsDrawer.svelte';
+import { waitingCount, withNote } from './noteStack';
 
 export interface Note extends Outcome {
   id: number;
@@ -18,11 +19,12 @@ export interface Note extends Outcome {
 }
 
 const FADE_SECONDS = 10;
-const MAX_SHOWN = 5;
 const ACTIVE = new Set(['queued', 'running']);
 
 class Notifications {
   items = $state<Note[]>([]);
+  /** How many of the oldest wait behind "+N more" (noteStack.ts: how many show and are kept). */
+  waiting = $derived(waitingCount(this.items.length));
   private nextId = 1;
   /** Jobs seen queued or running by this window: their end is news. */
   private active = new Set<string>();
@@ -41,12 +43,7 @@ class Notifications {
 
   push(outcome: Outcome & { job?: Note['job'] }): void {
     const lasting = outcome.tone === 'error' || outcome.tone === 'warning';
-    const note: Note = { ...outcome, id: this.nextId++, fadeSeconds: lasting ? null : FADE_SECONDS };
-    const kept = [...this.items];
-    const fading = kept.filter((n) => n.fadeSeconds !== null);
-    // Too many at once: the oldest that would fade anyway go first; failures are never dropped.
-    while (kept.length >= MAX_SHOWN && fading.length) kept.splice(kept.indexOf(fading.shift()!), 1);
-    this.items = [...kept, note];
+    this.items = withNote(this.items, { ...outcome, id: this.nextId++, fadeSeconds: lasting ? null : FADE_SECONDS });
   }
 
   /** Takes a notification away; a failure's, once dismissed, has been seen (the jobs button stops counting it). */

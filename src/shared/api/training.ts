@@ -27,33 +27,6 @@ export const TrainParams = z
   .strict();
 export type TrainParams = z.output<typeof TrainParams>;
 
-/**
- * The Train view's settings, remembered per project (as the classify threshold is per model): its
- * advanced settings, and the most passes of the network learned from scratch in Compare networks.
- */
-const trainChoiceFields = {
-  /** Most passes over the photos (epochs); early stopping usually ends sooner. */
-  epochs: z.number().int().min(1).max(1000),
-  hidden: z.number().int().min(0).max(4096),
-  crop: z.enum(['center', 'squash']),
-  fineTune: z.boolean(),
-  fineTuneEpochs: z.number().int().min(1).max(100),
-  scratchEpochs: z.number().int().min(1).max(200),
-};
-export const TrainChoices = z
-  .object({
-    epochs: trainChoiceFields.epochs.default(50),
-    hidden: trainChoiceFields.hidden.default(0),
-    crop: trainChoiceFields.crop.default('center'),
-    fineTune: trainChoiceFields.fineTune.default(false),
-    fineTuneEpochs: trainChoiceFields.fineTuneEpochs.default(5),
-    scratchEpochs: trainChoiceFields.scratchEpochs.default(20),
-  })
-  .strict();
-export type TrainChoices = z.output<typeof TrainChoices>;
-/** Some of them, to change (no defaults: what is left out stays as it was). */
-export const TrainChoicesChange = z.object(trainChoiceFields).partial().strict();
-
 export const ImportBackboneParams = z
   .object({
     /** A TensorFlow.js model's folder, a .tflite or .onnx file, or a folder holding one. */
@@ -251,6 +224,37 @@ export const CompareParams = z
     seed: z.number().int().default(1),
   })
   .strict();
+
+/**
+ * The Train view's settings, remembered per project (as the classify threshold is per model): its
+ * advanced settings, and the most passes of the network learned from scratch in Compare networks.
+ * Their limits and defaults are those of the jobs they start (TrainParams, CompareParams), so that
+ * what the view lets a person choose is what the job accepts.
+ */
+export const TrainChoices = z
+  .object({
+    ...TrainParams.pick({ epochs: true, hidden: true, crop: true }).shape,
+    fineTune: z.boolean().default(false),
+    /** The passes of fine-tuning when `fineTune` is on: at least one (off is `fineTune`, not 0), and 5 until changed. */
+    fineTuneEpochs: TrainParams.shape.fineTuneEpochs.unwrap().min(1).default(5),
+    scratchEpochs: CompareParams.shape.scratchEpochs,
+  })
+  .strict();
+export type TrainChoices = z.output<typeof TrainChoices>;
+
+/** The same fields without their defaults: a default would fill in what a change leaves out. */
+type WithoutDefaults<Shape extends Record<string, z.ZodDefault>> = { [Key in keyof Shape]: ReturnType<Shape[Key]['unwrap']> };
+const withoutDefaults = <Shape extends Record<string, z.ZodDefault>>(shape: Shape): WithoutDefaults<Shape> =>
+  Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, field.unwrap()])) as WithoutDefaults<Shape>;
+
+/** Some of the choices, to change (what is left out stays as it was). */
+export const TrainChoicesChange = z.object(withoutDefaults(TrainChoices.shape)).partial().strict();
+
+/** A number choice's limits, for the input that sets it (its min and max attributes). */
+export function choiceLimits(key: 'epochs' | 'hidden' | 'fineTuneEpochs' | 'scratchEpochs'): { min: number | null; max: number | null } {
+  const field = TrainChoices.shape[key].unwrap();
+  return { min: field.minValue, max: field.maxValue };
+}
 
 export const ComparisonRow = z.object({
   runId: z.number().int(),
