@@ -148,6 +148,28 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expectAccessible(page, 'label view');
   });
 
+  it('says so when a number key in the photo viewer gives a photo the label it has: nothing written, no Undo', async () => {
+    await page.getByTestId('grid-cell').first().dblclick();
+    const viewer = page.getByTestId('photo-viewer');
+    await viewer.waitFor();
+    const name = (await viewer.getByRole('heading', { level: 2 }).textContent())!;
+    await page.keyboard.press('2'); // red: a change, undone at once, so that it can be redone
+    await viewer.getByTestId('viewer-status').filter({ hasText: `Previous photo: ${name} is labelled red.` }).waitFor();
+    await viewer.getByTestId('viewer-undo').click();
+    await viewer.getByTestId('viewer-status').filter({ hasText: `Undone: ${name} is back as it was.` }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => viewer.getByTestId('viewer-label').textContent()).toBe('blue');
+    await page.keyboard.press('1'); // blue, as it is: the viewer moves on and says nothing changed
+    await viewer.getByTestId('viewer-status').filter({ hasText: `Previous photo: ${name} is already labelled blue: nothing changed.` }).waitFor();
+    expect(await viewer.getByTestId('viewer-undo').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    // Nothing was written: a labelling would have ended what can be redone, and the change to red still can be.
+    await page.keyboard.press('Control+y');
+    await expect.poll(async () => (await gridLabels(page))[0]).toBe('red');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await gridLabels(page)).slice(0, 4)).toEqual(['blue', 'blue', 'blue', 'blue']);
+  });
+
   it('blocks Train while a class has no training photo, naming it', async () => {
     await page.getByTestId('new-class').fill('green');
     await page.getByTestId('add-class').click();
@@ -223,6 +245,11 @@ describe('Graft tells the user what happened (browser mode)', () => {
     expect(wrapping.lines).toBeGreaterThan(1);
     expect(wrapping).toMatchObject({ cutNames: [], overflows: false });
     await expectAccessible(page, 'photo viewer (evaluate)', '[data-testid="photo-viewer"]');
+    // The class it has already: said so, and nothing to undo.
+    const label = (await viewer.getByTestId('viewer-label').textContent())!;
+    await viewer.getByTestId('viewer-key').filter({ hasText: label }).click();
+    await viewer.getByTestId('viewer-status').filter({ hasText: `is already labelled ${label}: nothing changed.` }).waitFor();
+    expect(await viewer.getByTestId('viewer-undo').count()).toBe(0);
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'hidden' });
   });
@@ -281,6 +308,10 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('2');
     await viewer.getByTestId('viewer-status').filter({ hasText: 'Previous photo: photo.0.jpg is in your library as red' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('2'); // red again: nothing to add, nothing to undo
+    await viewer.getByTestId('viewer-status').filter({ hasText: 'Previous photo: photo.0.jpg is already in your library as red: nothing changed.' }).waitFor();
+    expect(await viewer.getByTestId('viewer-undo').count()).toBe(0);
     await page.keyboard.press('Escape');
     await openView(page, 'Library');
     await page.getByTestId('library-summary').filter({ hasText: '49 photos' }).waitFor();
