@@ -58,6 +58,10 @@ describe('Graft tells the user what happened (browser mode)', () => {
     expect(await jobEnded(page, 'Import no-such-folder: failed')).toBe('error');
     await expect.poll(() => jobNotification(page, /no-such-folder/).textContent()).toMatch(/is not a folder \(it does not exist\)/);
     expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'no-such-folder'));
+    // Leaving the Library and coming back keeps it too.
+    await openView(page, 'Label');
+    await openView(page, 'Library');
+    expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'no-such-folder'));
     expect(await page.getByTestId('jobs-failed').textContent()).toBe('1 job failed');
     await expectAccessible(page, 'library with a failure notification');
   });
@@ -323,6 +327,15 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expect.poll(() => jobNotification(page, 'Import colours').count(), { timeout: 15_000 }).toBe(0);
     await dismissNotifications(page);
     expect(await page.getByTestId('notification').count()).toBe(0);
+  });
+
+  it('keeps the folder typed when an import finds no photos in it', async () => {
+    fs.mkdirSync(path.join(temp.dir, 'no-photos'));
+    await page.getByTestId('import-path').first().fill(path.join(temp.dir, 'no-photos'));
+    await page.getByTestId('import-start').click();
+    expect(await jobEnded(page, 'Import no-photos')).toBe('warning');
+    await expect.poll(() => jobNotification(page, 'Import no-photos').textContent()).toMatch(/No photos were found/);
+    expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'no-photos'));
   });
 
   it('had no Content-Security-Policy violation or page error', () => {
