@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
+import { testPhotosDir } from '../test-support/testModels';
 import { expectAccessible } from './support/axe';
 import { openBrowserSession, type BrowserSession } from './support/browserMode';
 import { createProject, gridLabels } from './support/flows';
@@ -327,6 +328,31 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expect.poll(() => jobNotification(page, 'Import colours').count(), { timeout: 15_000 }).toBe(0);
     await dismissNotifications(page);
     expect(await page.getByTestId('notification').count()).toBe(0);
+  });
+
+  it('starts another import while one runs: it waits its turn, in the form and in the jobs drawer', async () => {
+    await openView(page, 'Library');
+    const running = (title: string) => page.locator('[data-testid="import-running"][data-state="running"]').filter({ hasText: title });
+    await page.getByTestId('import-path').first().fill(testPhotosDir('cats_and_dogs/train/cats'));
+    await page.getByTestId('import-start').click();
+    await running('Import cats').waitFor();
+    // Another folder while it runs: the button says when that one will start.
+    await page.getByTestId('import-path').first().fill(testPhotosDir('cats_and_dogs/validation/dogs'));
+    await expect.poll(() => page.getByTestId('import-start').textContent()).toBe('Import — starts after the one running');
+    await page.getByTestId('import-start').click();
+    await page.locator('[data-testid="import-running"][data-state="queued"]').filter({ hasText: 'Import dogs' }).filter({ hasText: 'Waiting: starts after the one running' }).waitFor();
+    // Not twice: the folders typed are the waiting import's.
+    expect(await page.getByTestId('import-start').textContent()).toBe('Waiting to start…');
+    expect(await page.getByTestId('import-start').isDisabled()).toBe(true);
+    await expectAccessible(page, 'library with an import waiting');
+    const drawer = await openJobs(page);
+    await drawer.locator('[data-testid="job-row"][data-state="queued"]').filter({ hasText: 'Import dogs' }).getByTestId('job-state').filter({ hasText: 'Waiting' }).waitFor();
+    // When the running one ends (here: cancelled), the waiting one starts.
+    await drawer.locator('[data-testid="job-row"][data-state="running"]').filter({ hasText: 'Import cats' }).getByTestId('job-cancel').click();
+    await drawer.locator('[data-testid="job-row"][data-state="running"]').filter({ hasText: 'Import dogs' }).getByTestId('job-cancel').click();
+    expect(await jobEnded(page, 'Import dogs: cancelled')).toBe('info');
+    await closeJobs(page);
+    expect(await page.getByTestId('import-start').textContent()).toBe('Import photos');
   });
 
   it('keeps the folder typed when an import finds no photos in it', async () => {
