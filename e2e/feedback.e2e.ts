@@ -24,6 +24,25 @@ let session: BrowserSession;
 let page: Page;
 let problems: string[];
 
+/** Whether a notification shown overlaps the view (the scrolling area that holds every view's content, charts included). */
+async function notificationsCoverTheView(): Promise<boolean> {
+  await page.locator('[data-testid="notification"]:not([hidden])').first().waitFor();
+  return page.evaluate(() => {
+    const view = document.querySelector('[data-testid="view"]')!.getBoundingClientRect();
+    const notes = Array.from(document.querySelectorAll('[data-testid="notification"]:not([hidden])'), (note) => note.getBoundingClientRect());
+    return notes.some((note) => note.left < view.right && note.right > view.left && note.top < view.bottom && note.bottom > view.top);
+  });
+}
+
+/** At the default window size and at 900 px wide, notifications cover none of the view. */
+async function expectNotificationsBesideTheView(): Promise<void> {
+  for (const width of [1280, 900]) {
+    await page.setViewportSize({ width, height: 820 });
+    expect(await notificationsCoverTheView(), `${width} px wide`).toBe(false);
+  }
+  await page.setViewportSize({ width: 1280, height: 820 });
+}
+
 const red = (i: number) => ({ r: 225 - i * 3, g: 25 + i * 4, b: 40 });
 const blue = (i: number) => ({ r: 40, g: 25 + i * 4, b: 225 - i * 3 });
 
@@ -206,6 +225,8 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expectAccessible(page, 'jobs drawer', '[data-testid="jobs-drawer"]');
     await closeJobs(page);
     expect(await jobEnded(page, /^Train on/)).toBe('success');
+    await page.getByTestId('training-curves').first().waitFor();
+    await expectNotificationsBesideTheView();
     // The drawer lists the failure already seen by when it ended: below the newer jobs that went well.
     const ended = (await openJobs(page)).getByTestId('jobs-ended').getByTestId('job-row');
     expect(await ended.first().textContent()).toMatch(/^Train on/);
@@ -224,6 +245,7 @@ describe('Graft tells the user what happened (browser mode)', () => {
     expect(await page.getByTestId('predictions-caption').textContent()).toMatch(allRight ? /None: it got every one of the \d+ measuring photos right/ : /got wrong, the surest mistakes first/);
     if (allRight) await page.getByRole('heading', { name: 'Right, but least sure' }).waitFor();
     await page.getByRole('button', { name: /^Label \S+\.jpg as red$/ }).first().waitFor();
+    await expectNotificationsBesideTheView();
     await expectAccessible(page, 'evaluate view');
     await page.getByTestId('confusion-cell').first().click();
     await page.getByTestId('prediction-open').first().click();
