@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 /**
  * Issue 11 in Chromium: the app tells the user what happened. A failed import stays as a
- * notification; the browser mode's chooser picks a folder by keyboard; number keys label and move
- * on after a click, and Ctrl+Z undoes only this window's labels; a class without training photos
- * blocks Train with its name; the photo viewer opens from Evaluate and Classify; Try it predicts a
- * dropped photo; axe finds no serious or critical violation in any view, dialog or drawer.
+ * notification and keeps the folder typed; the browser mode's chooser picks a folder by keyboard;
+ * number keys label and move on after a click, and Ctrl+Z undoes only this window's labels; the
+ * viewer says when a key changes nothing; a class without training photos blocks Train with its
+ * name; the photo viewer opens from Evaluate and Classify; notifications cover no view; Try it
+ * predicts a dropped photo; an import started while one runs waits its turn; axe finds no serious
+ * or critical violation in any view, dialog or drawer.
  */
 import fs from 'node:fs';
 import path from 'node:path';
