@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 /**
  * Issue 11 in Chromium: the app tells the user what happened. A failed import stays as a
- * notification; the browser mode's chooser picks a folder by keyboard; number keys label and move
- * on after a click, and Ctrl+Z undoes only this window's labels; a class without training photos
- * blocks Train with its name; the photo viewer opens from Evaluate and Classify; Try it predicts a
- * dropped photo; axe finds no serious or critical violation in any view, dialog or drawer.
+ * notification and keeps the folder typed; the browser mode's chooser picks a folder by keyboard;
+ * number keys label and move on after a click, and Ctrl+Z undoes only this window's labels; the
+ * viewer says when a key changes nothing; a class without training photos blocks Train with its
+ * name; the photo viewer opens from Evaluate and Classify; notifications cover no view; Try it
+ * predicts a dropped photo; an import started while one runs waits its turn; axe finds no serious
+ * or critical violation in any view, dialog or drawer.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
+import { testPhotosDir } from '../test-support/testModels';
 import { expectAccessible } from './support/axe';
 import { openBrowserSession, type BrowserSession } from './support/browserMode';
 import { createProject, gridLabels } from './support/flows';
@@ -22,6 +25,25 @@ let temp: ReturnType<typeof makeTempDir>;
 let session: BrowserSession;
 let page: Page;
 let problems: string[];
+
+/** Whether a notification shown overlaps the view (the scrolling area that holds every view's content, charts included). */
+async function notificationsCoverTheView(): Promise<boolean> {
+  await page.locator('[data-testid="notification"]:not([hidden])').first().waitFor();
+  return page.evaluate(() => {
+    const view = document.querySelector('[data-testid="view"]')!.getBoundingClientRect();
+    const notes = Array.from(document.querySelectorAll('[data-testid="notification"]:not([hidden])'), (note) => note.getBoundingClientRect());
+    return notes.some((note) => note.left < view.right && note.right > view.left && note.top < view.bottom && note.bottom > view.top);
+  });
+}
+
+/** At the default window size and at 900 px wide, notifications cover none of the view. */
+async function expectNotificationsBesideTheView(): Promise<void> {
+  for (const width of [1280, 900]) {
+    await page.setViewportSize({ width, height: 820 });
+    expect(await notificationsCoverTheView(), `${width} px wide`).toBe(false);
+  }
+  await page.setViewportSize({ width: 1280, height: 820 });
+}
 
 const red = (i: number) => ({ r: 225 - i * 3, g: 25 + i * 4, b: 40 });
 const blue = (i: number) => ({ r: 40, g: 25 + i * 4, b: 225 - i * 3 });
@@ -57,6 +79,10 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await page.getByTestId('import-start').click();
     expect(await jobEnded(page, 'Import no-such-folder: failed')).toBe('error');
     await expect.poll(() => jobNotification(page, /no-such-folder/).textContent()).toMatch(/is not a folder \(it does not exist\)/);
+    expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'no-such-folder'));
+    // Leaving the Library and coming back keeps it too.
+    await openView(page, 'Label');
+    await openView(page, 'Library');
     expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'no-such-folder'));
     expect(await page.getByTestId('jobs-failed').textContent()).toBe('1 job failed');
     await expectAccessible(page, 'library with a failure notification');
@@ -150,6 +176,28 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expectAccessible(page, 'label view');
   });
 
+  it('says so when a number key in the photo viewer gives a photo the label it has: nothing written, no Undo', async () => {
+    await page.getByTestId('grid-cell').first().dblclick();
+    const viewer = page.getByTestId('photo-viewer');
+    await viewer.waitFor();
+    const name = (await viewer.getByRole('heading', { level: 2 }).textContent())!;
+    await page.keyboard.press('2'); // red: a change, undone at once, so that it can be redone
+    await viewer.getByTestId('viewer-status').filter({ hasText: `Previous photo: ${name} is labelled red.` }).waitFor();
+    await viewer.getByTestId('viewer-undo').click();
+    await viewer.getByTestId('viewer-status').filter({ hasText: `Undone: ${name} is back as it was.` }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => viewer.getByTestId('viewer-label').textContent()).toBe('blue');
+    await page.keyboard.press('1'); // blue, as it is: the viewer moves on and says nothing changed
+    await viewer.getByTestId('viewer-status').filter({ hasText: `Previous photo: ${name} is already labelled blue: nothing changed.` }).waitFor();
+    expect(await viewer.getByTestId('viewer-undo').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    // Nothing was written: a labelling would have ended what can be redone, and the change to red still can be.
+    await page.keyboard.press('Control+y');
+    await expect.poll(async () => (await gridLabels(page))[0]).toBe('red');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await gridLabels(page)).slice(0, 4)).toEqual(['blue', 'blue', 'blue', 'blue']);
+  });
+
   it('blocks Train while a class has no training photo, naming it', async () => {
     await page.getByTestId('new-class').fill('green');
     await page.getByTestId('add-class').click();
@@ -181,6 +229,8 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expectAccessible(page, 'jobs drawer', '[data-testid="jobs-drawer"]');
     await closeJobs(page);
     expect(await jobEnded(page, /^Train on/)).toBe('success');
+    await page.getByTestId('training-curves').first().waitFor();
+    await expectNotificationsBesideTheView();
     // The drawer lists the failure already seen by when it ended: below the newer jobs that went well.
     const ended = (await openJobs(page)).getByTestId('jobs-ended').getByTestId('job-row');
     expect(await ended.first().textContent()).toMatch(/^Train on/);
@@ -199,6 +249,7 @@ describe('Graft tells the user what happened (browser mode)', () => {
     expect(await page.getByTestId('predictions-caption').textContent()).toMatch(allRight ? /None: it got every one of the \d+ measuring photos right/ : /got wrong, the surest mistakes first/);
     if (allRight) await page.getByRole('heading', { name: 'Right, but least sure' }).waitFor();
     await page.getByRole('button', { name: /^Label \S+\.jpg as red$/ }).first().waitFor();
+    await expectNotificationsBesideTheView();
     await expectAccessible(page, 'evaluate view');
     await page.getByTestId('confusion-cell').first().click();
     await page.getByTestId('prediction-open').first().click();
@@ -225,6 +276,11 @@ describe('Graft tells the user what happened (browser mode)', () => {
     expect(wrapping.lines).toBeGreaterThan(1);
     expect(wrapping).toMatchObject({ cutNames: [], overflows: false });
     await expectAccessible(page, 'photo viewer (evaluate)', '[data-testid="photo-viewer"]');
+    // The class it has already: said so, and nothing to undo.
+    const label = (await viewer.getByTestId('viewer-label').textContent())!;
+    await viewer.getByTestId('viewer-key').filter({ hasText: label }).click();
+    await viewer.getByTestId('viewer-status').filter({ hasText: `is already labelled ${label}: nothing changed.` }).waitFor();
+    expect(await viewer.getByTestId('viewer-undo').count()).toBe(0);
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'hidden' });
   });
@@ -283,6 +339,10 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('2');
     await viewer.getByTestId('viewer-status').filter({ hasText: 'Previous photo: photo.0.jpg is in your library as red' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('2'); // red again: nothing to add, nothing to undo
+    await viewer.getByTestId('viewer-status').filter({ hasText: 'Previous photo: photo.0.jpg is already in your library as red: nothing changed.' }).waitFor();
+    expect(await viewer.getByTestId('viewer-undo').count()).toBe(0);
     await page.keyboard.press('Escape');
     await openView(page, 'Library');
     await page.getByTestId('library-summary').filter({ hasText: '49 photos' }).waitFor();
@@ -294,6 +354,40 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await expect.poll(() => jobNotification(page, 'Import colours').count(), { timeout: 15_000 }).toBe(0);
     await dismissNotifications(page);
     expect(await page.getByTestId('notification').count()).toBe(0);
+  });
+
+  it('starts another import while one runs: it waits its turn, in the form and in the jobs drawer', async () => {
+    await openView(page, 'Library');
+    const running = (title: string) => page.locator('[data-testid="import-running"][data-state="running"]').filter({ hasText: title });
+    await page.getByTestId('import-path').first().fill(testPhotosDir('cats_and_dogs/train/cats'));
+    await page.getByTestId('import-start').click();
+    await running('Import cats').waitFor();
+    // Another folder while it runs: the button says when that one will start.
+    await page.getByTestId('import-path').first().fill(testPhotosDir('cats_and_dogs/validation/dogs'));
+    await expect.poll(() => page.getByTestId('import-start').textContent()).toBe('Import — starts after the one running');
+    await page.getByTestId('import-start').click();
+    await page.locator('[data-testid="import-running"][data-state="queued"]').filter({ hasText: 'Import dogs' }).filter({ hasText: 'Waiting: starts after the one running' }).waitFor();
+    // Not twice: the folders typed are the waiting import's.
+    expect(await page.getByTestId('import-start').textContent()).toBe('Waiting to start…');
+    expect(await page.getByTestId('import-start').isDisabled()).toBe(true);
+    await expectAccessible(page, 'library with an import waiting');
+    const drawer = await openJobs(page);
+    await drawer.locator('[data-testid="job-row"][data-state="queued"]').filter({ hasText: 'Import dogs' }).getByTestId('job-state').filter({ hasText: 'Waiting' }).waitFor();
+    // When the running one ends (here: cancelled), the waiting one starts.
+    await drawer.locator('[data-testid="job-row"][data-state="running"]').filter({ hasText: 'Import cats' }).getByTestId('job-cancel').click();
+    await drawer.locator('[data-testid="job-row"][data-state="running"]').filter({ hasText: 'Import dogs' }).getByTestId('job-cancel').click();
+    expect(await jobEnded(page, 'Import dogs: cancelled')).toBe('info');
+    await closeJobs(page);
+    expect(await page.getByTestId('import-start').textContent()).toBe('Import photos');
+  });
+
+  it('keeps the folder typed when an import finds no photos in it', async () => {
+    fs.mkdirSync(path.join(temp.dir, 'no-photos'));
+    await page.getByTestId('import-path').first().fill(path.join(temp.dir, 'no-photos'));
+    await page.getByTestId('import-start').click();
+    expect(await jobEnded(page, 'Import no-photos')).toBe('warning');
+    await expect.poll(() => jobNotification(page, 'Import no-photos').textContent()).toMatch(/No photos were found/);
+    expect(await page.getByTestId('import-path').first().inputValue()).toBe(path.join(temp.dir, 'no-photos'));
   });
 
   it('had no Content-Security-Policy violation or page error', () => {

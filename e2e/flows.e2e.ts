@@ -66,7 +66,7 @@ afterAll(async () => {
   temp?.remove();
 });
 
-/** The grid cells shown, as [file name, the text on the cell (a suggestion reads "red? 97%")]. */
+/** The grid cells shown, as [file name, the text on the cell (a suggestion reads "red? 97%", or "red? 99.7%" near certainty)]. */
 async function gridCells(): Promise<[string, string][]> {
   return page.getByTestId('grid-cell').evaluateAll((elements) => elements.map((e) => [e.getAttribute('data-name') ?? '', (e.textContent ?? '').trim()] as [string, string]));
 }
@@ -127,7 +127,7 @@ describe('Fine-tuning, suggestions, export, backbone import and result actions (
     // Each unlabelled photo shows its suggestion: its own colour.
     await expect.poll(async () => (await gridCells()).length).toBe(5);
     const suggested = await gridCells();
-    for (const [name, text] of suggested) expect(text, name).toMatch(new RegExp(`^${colourOf(name)}\\? \\d+%$`));
+    for (const [name, text] of suggested) expect(text, name).toMatch(new RegExp(`^${colourOf(name)}\\? (> )?\\d+(\\.\\d+)?%$`));
     await expectAccessible(page, 'label view, suggestions');
 
     // Enter accepts the photo at the cursor: it leaves the list of suggestions.

@@ -23,6 +23,7 @@ import type { GraftClient } from '../shared/api/client';
 import { GraftError } from '../shared/api/errors';
 import { bestRun } from '../shared/bestRun';
 import { chooseShard, describeShard, shardFileName, type ShardChoice } from '../shared/sharding';
+import { confidence } from '../shared/words';
 import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 import { runJob } from './runJob';
 
@@ -125,6 +126,11 @@ async function latestClassifier(client: GraftClient, id: number | undefined): Pr
   return chosen;
 }
 
+/** A classified photo as `graft results` lists it: its class, how sure the model is (as the app says it), its path. */
+export function listedPhoto(p: ClassifiedPhoto): string {
+  return `${p.label.padEnd(12)} ${(p.confidence === null ? '' : confidence(p.confidence)).padStart(8)}  ${p.path}${p.error ? `  (${p.error})` : ''}`;
+}
+
 const THRESHOLD_HELP = `below this confidence a photo is "unknown" (none of the classes); default: the level last chosen for these results (in the app or here), else ${DEFAULT_UNKNOWN_THRESHOLD}`;
 
 function describePlan(plan: ActionPlan): string {
@@ -216,7 +222,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
             total = page.total;
             photos.push(...page.items);
           }
-          return output(globals().json, photos, () => photos.map((p) => `${p.label.padEnd(12)} ${p.confidence === null ? '     ' : `${(100 * p.confidence).toFixed(0).padStart(4)}%`}  ${p.path}${p.error ? `  (${p.error})` : ''}`).join('\n'));
+          return output(globals().json, photos, () => photos.map(listedPhoto).join('\n'));
         }
         const kind = ActionKind.safeParse(action);
         if (!kind.success) throw new GraftError('invalid_request', `Unknown action “${action}”. Actions: ${ActionKind.options.join(', ')}.`);

@@ -46,9 +46,43 @@ export function listNames(names: readonly string[], max = 3): string {
   return `${quoted.slice(0, max).join(', ')} and ${count(rest, 'other')}`;
 }
 
-/** A share as a percentage: 0.875 → "87.5 %" style in the user's locale ("87.5%" in English). */
+/** The most decimals a percentage takes to avoid saying 100 % or 0 % of what is not quite all or none. */
+const MOST_PERCENT_DIGITS = 2;
+
+const percentFormats = new Map<number, Intl.NumberFormat>();
+/** One format per number of decimals, made once: lists format hundreds of percentages at a time. */
+function percentFormat(fractionDigits: number): Intl.NumberFormat {
+  let format = percentFormats.get(fractionDigits);
+  if (!format) percentFormats.set(fractionDigits, (format = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 })));
+  return format;
+}
+
+/**
+ * A share as a percentage: 0.875 → "87.5 %" style in the user's locale ("87.5%" in English). It
+ * says 100 % only of all and 0 % only of none: a share that would round to either takes more
+ * decimals (0.9996 → "99.96%"), and past two of them says which side it is on ("> 99.99%",
+ * "< 0.01%") — "100 %" of a photo the model is not quite sure of, or of a run with one mistake,
+ * reads as nonsense.
+ */
 export function percent(share: number, fractionDigits = 1): string {
-  return new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 }).format(share);
+  const all = share >= 1;
+  const none = share <= 0;
+  for (let digits = fractionDigits; digits <= Math.max(fractionDigits, MOST_PERCENT_DIGITS); digits++) {
+    const format = percentFormat(digits);
+    const text = format.format(share);
+    if ((text !== format.format(1) || all) && (text !== format.format(0) || none)) return text;
+  }
+  const bound = 10 ** -MOST_PERCENT_DIGITS / 100;
+  return share > 0.5 ? `> ${percentFormat(MOST_PERCENT_DIGITS).format(1 - bound)}` : `< ${percentFormat(MOST_PERCENT_DIGITS).format(bound)}`;
+}
+
+/**
+ * How sure a model is of a photo, as the app and the CLI write it: whole percents ("87%"; the
+ * decimals mean nothing to a person), with decimals only near certainty so that it never says
+ * 100 % unless it is certain, nor 0 % unless it rules the class out ("99.7%", "> 99.99%").
+ */
+export function confidence(probability: number): string {
+  return percent(probability, 0);
 }
 
 /** How many times one amount is another, as the app writes every ratio: "1.9×", "7.2×", "17×" (one decimal below 10, none above). */

@@ -4,9 +4,9 @@
  */
 import type { JobProgress } from '../../shared/api/jobs';
 import { describeTimeLeft, formatAmount, formatRate } from '../../shared/progress';
-import { amount, count, formatNumber, percent } from '../../shared/words';
+import { amount, count, formatNumber } from '../../shared/words';
 
-export { amount, count, formatNumber, listNames, noun, percent, ratio } from '../../shared/words';
+export { amount, confidence, count, formatNumber, listNames, noun, percent, ratio } from '../../shared/words';
 export { formatAmount, formatRate } from '../../shared/progress';
 
 export function formatBytes(bytes: number): string {
@@ -32,11 +32,6 @@ export function formatDate(iso: string): string {
 /** A number with exactly these decimals (F1 scores: 0.878). */
 export function formatDecimal(value: number, digits: number): string {
   return new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
-}
-
-/** A model's confidence: "87 %" style, whole percents (the decimals mean nothing to a person). */
-export function confidence(share: number): string {
-  return percent(share, 0);
 }
 
 /**

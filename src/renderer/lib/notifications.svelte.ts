@@ -8,7 +8,7 @@ import type { Job } from '../../shared/api/jobs';
 import { client } from './client';
 import { jobOutcome, type Outcome } from './jobOutcome';
 import { jobsDrawer } from './jobsDrawer.svelte';
-import { waitingCount, withNote } from './noteStack';
+import { withNote } from './noteStack';
 
 export interface Note extends Outcome {
   id: number;
@@ -23,8 +23,6 @@ const ACTIVE = new Set(['queued', 'running']);
 
 class Notifications {
   items = $state<Note[]>([]);
-  /** How many of the oldest wait behind "+N more" (noteStack.ts: how many show and are kept). */
-  waiting = $derived(waitingCount(this.items.length));
   private nextId = 1;
   /** Jobs seen queued or running by this window: their end is news. */
   private active = new Set<string>();

@@ -45,8 +45,11 @@ export interface ViewerSource {
   classes(): { name: string; color?: string }[];
   /** 'label': number keys label the photo (0 unlabels); 'add': they add it to the library with that label. */
   keys: 'label' | 'add';
-  /** Applies a number key to the photo at `index` (`slot` null: unlabel); returns what it did. */
-  apply(index: number, slot: number | null): Promise<Applied | null>;
+  /**
+   * Applies a number key to the photo at `index` (`slot` null: unlabel); returns what it did,
+   * 'unchanged' when the photo had that label already (nothing to undo), null when it could not.
+   */
+  apply(index: number, slot: number | null): Promise<Applied | 'unchanged' | null>;
   /** The viewer moved to `index` (a grid keeps its cursor there). */
   moved?(index: number): void;
 }

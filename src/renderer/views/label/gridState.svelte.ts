@@ -169,8 +169,9 @@ class GridState {
     return ids.length === 1 && ids[0] === this.ids[this.cursor];
   }
 
-  async label(classId: number | null, ids = this.targets()): Promise<void> {
-    if (!ids.length) return;
+  /** Labels photos (the selection, else the cursor's); returns how many changed (null: not saved, and the error is shown). */
+  async label(classId: number | null, ids = this.targets()): Promise<number | null> {
+    if (!ids.length) return 0;
     this.labelEpoch++;
     // Labelling the photo under the cursor moves on to the next — in every case, also when it was
     // clicked (selected alone). The cursor moves at once, not after the save, so that fast typing
@@ -192,6 +193,7 @@ class GridState {
     const saved = await app.attempt(() => client.call('labels.set', { imageIds: ids, classId, origin: windowOrigin }));
     if (saved === null) await this.reload(); // not saved: show what the project really holds
     else if (!countsKnown) await this.refreshCounts();
+    return saved;
   }
 
   /**
@@ -261,9 +263,9 @@ class GridState {
     await undoLabelling(redo);
   }
 
-  labelWithSlot(slot: number): Promise<void> {
+  async labelWithSlot(slot: number): Promise<void> {
     const cls = this.classes[slot - 1];
-    return cls ? this.label(cls.id) : Promise.resolve();
+    if (cls) await this.label(cls.id);
   }
 }
 

@@ -31,7 +31,10 @@ const source: ViewerSource = {
     const name = grid.items[id]?.name ?? 'The photo';
     const cls = slot === null ? null : grid.classes[slot - 1];
     if (id === undefined || (slot !== null && !cls)) return null;
-    await grid.label(cls?.id ?? null, [id]);
+    const changed = await grid.label(cls?.id ?? null, [id]);
+    if (changed === null) return null;
+    // Another window may have given it that label since the viewer showed it: nothing changed here.
+    if (changed === 0) return 'unchanged';
     // The grid follows the undo by itself: it shows every label change within a second.
     return { said: `${name} is ${cls ? `labelled ${cls.name}` : 'unlabelled'}.`, undoneSaid: `${name} is back as it was.` };
   },
