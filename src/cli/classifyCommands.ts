@@ -24,10 +24,9 @@ import { GraftError } from '../shared/api/errors';
 import { bestRun } from '../shared/bestRun';
 import { chooseShard, describeShard, shardFileName, type ShardChoice } from '../shared/sharding';
 import { confidence } from '../shared/words';
-import { jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
+import { integer, jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 import { runJob } from './runJob';
 
-const int = (v: string) => Number.parseInt(v, 10);
 
 function describeClassify(result: Omit<ClassifyResult, 'classifierId'>, counts: { label: string; count: number }[], countsOf: string, out: string | null): string {
   return [
@@ -151,9 +150,9 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .option('--project <file>', 'keep the results in this project (browse and act on them in the app, or with graft results)')
     .option('--files <list>', 'without --project: classify the photos listed in this file, one path per line (relative paths from its folder), instead of folders')
     .option('--shard <K/N>', 'without --project: classify only shard K of N (K from 0), for graft results merge; by default the index of a Kubernetes Indexed Job, Slurm array or AWS Batch array task')
-    .option('--shard-count <N>', 'the number of shards when the engine gives only the index (Kubernetes; or set GRAFT_SHARD_COUNT)', int)
+    .option('--shard-count <N>', 'the number of shards when the engine gives only the index (Kubernetes; or set GRAFT_SHARD_COUNT)', integer)
     .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
-    .option('--top-k <k>', 'how many best guesses to keep per photo', int, 3)
+    .option('--top-k <k>', 'how many best guesses to keep per photo', integer, 3)
     .option('--out <file>', 'write the results: .csv or .json with --project; .csv or .jsonl without (written as they come, and resumed); for a shard, a folder ending in / holds shard-K-of-N.jsonl')
     .option('--force', 'with --project: replace the --out file if it exists')
     .action(async (folders: string[], options: { model: string; project?: string; files?: string; shard?: string; shardCount?: number; threshold?: number; topK: number; out?: string; force?: boolean }) => {
@@ -169,7 +168,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
       await withProject(
         options.project,
         async (client) => {
-          const model = /^\d+$/.test(options.model) ? { runId: int(options.model) } : { folder: path.resolve(options.model) };
+          const model = /^\d+$/.test(options.model) ? { runId: integer(options.model) } : { folder: path.resolve(options.model) };
           const job = await runJob(client, { kind: 'classify', params: { model, folders: roots, topK: options.topK } }, globals().progress);
           const result = jobResult<ClassifyResult>(job, 'Classifying', ' What was classified is kept; run the same command to resume.');
           // A level given here is remembered for these results: graft results and the app then start from it.
@@ -194,7 +193,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .command('results [action]')
     .description(`count classified photos per class, list them (with --class or a confidence filter), or act on them: ${ActionKind.options.join(', ')} (preview with --dry-run)`)
     .requiredOption('--project <file>', 'the project file')
-    .option('--classifier <id>', 'which results (default: the latest model that classified)', int)
+    .option('--classifier <id>', 'which results (default: the latest model that classified)', integer)
     .option('--threshold <confidence>', THRESHOLD_HELP, Number.parseFloat)
     .option('--class <name>', `only this class (or ${UNKNOWN_LABEL}, or ${ERROR_LABEL})`)
     .option('--min-confidence <p>', 'only photos at least this sure', Number.parseFloat)
@@ -259,7 +258,7 @@ export function addClassifyCommands(program: Command, globals: () => GlobalOptio
     .description('export a trained run as a folder that runs without Graft: ONNX, TensorFlow.js, labels, README')
     .requiredOption('--project <file>', 'the project file')
     .requiredOption('--out <folder>', 'a new or empty folder')
-    .option('--run <id>', 'the transfer-learning run (default: the best: highest share right, of equal ones the latest)', int)
+    .option('--run <id>', 'the transfer-learning run (default: the best: highest share right, of equal ones the latest)', integer)
     .action(async (options: { project: string; out: string; run?: number }) => {
       await withProject(options.project, async (client) => {
         const runs = (await client.call('runs.list', {})).filter((r) => r.kind === 'transfer');

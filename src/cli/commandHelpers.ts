@@ -18,6 +18,9 @@ export interface GlobalOptions {
 /** This command's origin of label changes: an open window's undo never undoes them (and they never undo its). */
 export const cliOrigin = `cli-${randomUUID()}`;
 
+/** An option's integer argument (commander passes strings). */
+export const integer = (value: string): number => Number.parseInt(value, 10);
+
 export function output(json: boolean | undefined, data: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
 }

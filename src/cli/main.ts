@@ -13,24 +13,24 @@ import { bestRun } from '../shared/bestRun';
 import { checkWords, sizeWords } from '../shared/backboneDownloads';
 import { formatAmount } from '../shared/progress';
 import { describeBlocks, trainingReadiness } from '../shared/readiness';
-import { count } from '../shared/words';
+import { count, percent } from '../shared/words';
 import { compareRuns } from '../shared/runComparison';
 import { LOG_FILE_NAME, logError, logInfo, setLogEcho, setLogFolder } from '../node/log';
 import { appVersion, userDataDir } from '../node/paths';
 import { canOpenBrowser, openBrowser } from './openBrowser';
 import { runJob } from './runJob';
 import { addClassifyCommands } from './classifyCommands';
-import { cliOrigin, jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
+import { cliOrigin, integer, jobResult, output, withProject, withService, type GlobalOptions } from './commandHelpers';
 
 function describeEvaluation(classes: string[], evaluation: Evaluation, evaluatedOn: 'test' | 'validation' | null = 'test'): string {
   const width = Math.max(8, ...classes.map((c) => c.length));
   const measured = evaluatedOn === 'validation' ? `${count(evaluation.count, 'validation photo')} (the project has no test photos; they stood in)` : count(evaluation.count, 'test photo');
   const lines = [
-    `Accuracy ${(100 * evaluation.accuracy).toFixed(1)}% on ${measured}${evaluation.top5Accuracy !== null ? `, top-5 ${(100 * evaluation.top5Accuracy).toFixed(1)}%` : ''}.`,
+    `Accuracy ${percent(evaluation.accuracy)} on ${measured}${evaluation.top5Accuracy !== null ? `, top-5 ${percent(evaluation.top5Accuracy)}` : ''}.`,
     `${'class'.padEnd(width)}  precision  recall     F1  photos`,
     ...classes.map((c, i) => {
       const m = evaluation.perClass[i];
-      return `${c.padEnd(width)}  ${(100 * m.precision).toFixed(1).padStart(8)}%  ${(100 * m.recall).toFixed(1).padStart(5)}%  ${m.f1.toFixed(3)}  ${String(m.support).padStart(6)}`;
+      return `${c.padEnd(width)}  ${percent(m.precision).padStart(9)}  ${percent(m.recall).padStart(6)}  ${m.f1.toFixed(3)}  ${String(m.support).padStart(6)}`;
     }),
     `Confusion matrix (rows: true class, columns: predicted):`,
     `${''.padEnd(width)}  ${classes.map((c) => c.slice(0, 8).padStart(8)).join(' ')}`,
@@ -78,7 +78,7 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('serve the app to a browser on this computer (127.0.0.1 only, with a per-launch token)')
-    .addOption(new Option('-p, --port <port>', 'port to listen on (0: any free port)').default(0).argParser((v) => Number.parseInt(v, 10)))
+    .addOption(new Option('-p, --port <port>', 'port to listen on (0: any free port)').default(0).argParser(integer))
     .option('--project <file>', 'open this project at start')
     .option('--no-open', 'do not open the default browser')
     .action(async (options: { port: number; project?: string; open: boolean }) => {
@@ -203,7 +203,7 @@ export function buildProgram(): Command {
     .option('--train <ratio>', 'share of photos for training', Number.parseFloat)
     .option('--validation <ratio>', 'share for validation (early stopping)', Number.parseFloat)
     .option('--test <ratio>', 'share for the final, honest test', Number.parseFloat)
-    .option('--seed <n>', 'seed of the assignment', (v) => Number.parseInt(v, 10))
+    .option('--seed <n>', 'seed of the assignment', integer)
     .action(async (options: { project: string; train?: number; validation?: number; test?: number; seed?: number }) => {
       await withProject(options.project, async (client) => {
         const change = [options.train, options.validation, options.test, options.seed].some((v) => v !== undefined);
@@ -269,12 +269,12 @@ export function buildProgram(): Command {
     .description('train a classifier on the labelled photos: backbone features + a small head, evaluated on the test split')
     .requiredOption('--project <file>', 'the project file')
     .option('--backbone <id>', 'pretrained backbone (graft backbones lists them)', trainDefaults.backbone)
-    .option('--epochs <n>', 'most epochs (early stopping usually ends sooner)', (v) => Number.parseInt(v, 10), trainDefaults.epochs)
-    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), trainDefaults.seed)
-    .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', (v) => Number.parseInt(v, 10), trainDefaults.hidden)
+    .option('--epochs <n>', 'most epochs (early stopping usually ends sooner)', integer, trainDefaults.epochs)
+    .option('--seed <n>', 'seed for initialisation and shuffling', integer, trainDefaults.seed)
+    .option('--hidden <units>', 'a hidden layer of this many units before the softmax (0: none)', integer, trainDefaults.hidden)
     .option('--crop <mode>', 'center (crop the middle square) or squash (resize the whole photo)', trainDefaults.crop)
     .option('--scratch', 'train the baseline instead: a small CNN from scratch on the same photos and splits, no pretrained backbone')
-    .option('--fine-tune <epochs>', "then fine-tune the backbone's top block with the head for up to this many epochs, on augmented photos (slower; for the last percent)", (v) => Number.parseInt(v, 10), trainDefaults.fineTuneEpochs)
+    .option('--fine-tune <epochs>', "then fine-tune the backbone's top block with the head for up to this many epochs, on augmented photos (slower; for the last percent)", integer, trainDefaults.fineTuneEpochs)
     .action(async (options: { project: string; backbone: string; epochs: number; seed: number; hidden: number; crop: string; scratch?: boolean; fineTune: number }) => {
       await withProject(options.project, async (client) => {
         const params = TrainParams.parse({
@@ -309,7 +309,7 @@ export function buildProgram(): Command {
     .command('suggest')
     .description('let a trained model suggest labels for the unlabelled photos (accept them in the Label view, or with --accept)')
     .requiredOption('--project <file>', 'the project file')
-    .option('--run <id>', 'the transfer-learning run to use (default: the best: highest share right, of equal ones the latest)', (v) => Number.parseInt(v, 10))
+    .option('--run <id>', 'the transfer-learning run to use (default: the best: highest share right, of equal ones the latest)', integer)
     .option('--accept <confidence>', 'also accept the suggestions at least this sure (0 to 1)', Number.parseFloat)
     .action(async (options: { project: string; run?: number; accept?: number }) => {
       await withProject(options.project, async (client) => {
@@ -341,7 +341,7 @@ export function buildProgram(): Command {
     .command('eval')
     .description("show a run's evaluation on the test split: accuracy, per-class precision/recall/F1, confusion matrix")
     .requiredOption('--project <file>', 'the project file')
-    .option('--run <id>', 'the run (default: the best: highest share right, of equal ones the latest)', (v) => Number.parseInt(v, 10))
+    .option('--run <id>', 'the run (default: the best: highest share right, of equal ones the latest)', integer)
     .action(async (options: { project: string; run?: number }) => {
       await withProject(options.project, async (client) => {
         const runs = await client.call('runs.list', {});
@@ -357,8 +357,8 @@ export function buildProgram(): Command {
     .description('the seed experiment: train the from-scratch CNN and every ready backbone on the same photos and splits, and compare time and accuracy')
     .requiredOption('--project <file>', 'the project file')
     .option('--backbone <id...>', 'only these backbones (default: every one in the models folder)')
-    .option('--scratch-epochs <n>', 'most epochs of the from-scratch CNN', (v) => Number.parseInt(v, 10), compareDefaults.scratchEpochs)
-    .option('--seed <n>', 'seed for initialisation and shuffling', (v) => Number.parseInt(v, 10), compareDefaults.seed)
+    .option('--scratch-epochs <n>', 'most epochs of the from-scratch CNN', integer, compareDefaults.scratchEpochs)
+    .option('--seed <n>', 'seed for initialisation and shuffling', integer, compareDefaults.seed)
     .action(async (options: { project: string; backbone?: string[]; scratchEpochs: number; seed: number }) => {
       await withProject(options.project, async (client) => {
         const job = await runJob(client, { kind: 'compare', params: { backbones: options.backbone, scratchEpochs: options.scratchEpochs, seed: options.seed } }, globals().progress);
@@ -369,7 +369,7 @@ export function buildProgram(): Command {
             `${'model'.padEnd(width)}  time to a model  test accuracy  less time  × accuracy`,
             ...result.rows.map(
               (r) =>
-                `${r.title.padEnd(width)}  ${`${r.seconds.toFixed(1)} s`.padStart(15)}  ${`${(100 * r.accuracy).toFixed(1)} %`.padStart(13)}  ${(r.timeRatio === null ? '—' : `${r.timeRatio.toFixed(1)}x`).padStart(9)}  ${(r.accuracyRatio === null ? '—' : `${r.accuracyRatio.toFixed(2)}x`).padStart(10)}`,
+                `${r.title.padEnd(width)}  ${`${r.seconds.toFixed(1)} s`.padStart(15)}  ${percent(r.accuracy).padStart(13)}  ${(r.timeRatio === null ? '—' : `${r.timeRatio.toFixed(1)}x`).padStart(9)}  ${(r.accuracyRatio === null ? '—' : `${r.accuracyRatio.toFixed(2)}x`).padStart(10)}`,
             ),
             `(time to a model counts computing the features afresh, or decoding the photos for the CNN, and training; accuracy on ${result.rows[0]?.testPhotos ?? 0} test photos the models never trained on)`,
             ...result.notes.map((n) => `Note: ${n}`),
@@ -398,7 +398,7 @@ export function buildProgram(): Command {
                   ? [
                       `Transfer (run ${comparison.transferRunId}) against scratch (run ${comparison.scratchRunId}) on the same photos: ` +
                         `${comparison.timeRatio.toFixed(1)}x less time to train (${comparison.transferUsedCache ? 'but that transfer run reused cached features: the ratio flatters it' : 'computing the features included'}), ${comparison.accuracyRatio.toFixed(2)}x the accuracy ` +
-                        `(error rate ${(100 * comparison.transferError).toFixed(1)}% against ${(100 * comparison.scratchError).toFixed(1)}%).`,
+                        `(error rate ${percent(comparison.transferError)} against ${percent(comparison.scratchError)}).`,
                     ]
                   : []),
               ].join('\n')

@@ -61,6 +61,16 @@ describe('labels and classes', () => {
     expect(library.redo('window-a')).toBe(1);
   });
 
+  it('labelling that changes nothing (the label a photo has) is no action: the redo history stays', () => {
+    const cat = library.createClass('cat');
+    library.setLabels([ids[0]], cat.id, 'window-a');
+    library.setLabels([ids[1]], cat.id, 'window-a');
+    expect(library.undo('window-a')).toBe(1);
+    expect(library.setLabels([ids[0]], cat.id, 'window-a')).toBe(0);
+    expect(library.acceptSuggestions([ids[0]], 'window-a')).toBe(0);
+    expect(library.redo('window-a')).toBe(1);
+  });
+
   it('a new action after an undo drops the redo history', () => {
     const cat = library.createClass('cat');
     const dog = library.createClass('dog');

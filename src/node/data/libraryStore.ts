@@ -265,9 +265,9 @@ export class LibraryStore {
         const row = suggestion.get(id) as { classId: number } | undefined;
         if (row) byClass.set(row.classId, [...(byClass.get(row.classId) ?? []), id]);
       }
-      const actionId = this.nextAction(origin);
+      const action = this.lazyAction(origin);
       let changed = 0;
-      for (const [classId, ids] of byClass) changed += this.applyLabels(ids, classId, origin, actionId);
+      for (const [classId, ids] of byClass) changed += this.applyLabels(ids, classId, origin, action);
       return changed;
     })();
   }
@@ -287,7 +287,16 @@ export class LibraryStore {
     return ((this.db.prepare('SELECT MAX(action_id) AS m FROM label_edits').get() as { m: number | null }).m ?? 0) + 1;
   }
 
-  private applyLabels(imageIds: number[], classId: number | null, origin: string | null, actionId = this.nextAction(origin)): number {
+  /**
+   * The id of one undoable action, made when first asked for: labelling that changes nothing (a
+   * photo given the label it has) starts no action, and so keeps the origin's redo history.
+   */
+  private lazyAction(origin: string | null): () => number {
+    let id: number | null = null;
+    return () => (id ??= this.nextAction(origin));
+  }
+
+  private applyLabels(imageIds: number[], classId: number | null, origin: string | null, action = this.lazyAction(origin)): number {
     const current = this.db.prepare('SELECT class_id AS classId FROM images WHERE id = ?');
     const update = this.db.prepare('UPDATE images SET class_id = ?, labelled_at = ? WHERE id = ?');
     const log = this.db.prepare('INSERT INTO label_edits (action_id, image_id, before, after, origin) VALUES (?, ?, ?, ?, ?)');
@@ -297,7 +306,7 @@ export class LibraryStore {
       const row = current.get(id) as { classId: number | null } | undefined;
       if (!row || row.classId === classId) continue;
       update.run(classId, classId === null ? null : now, id);
-      log.run(actionId, id, row.classId, classId, origin);
+      log.run(action(), id, row.classId, classId, origin);
       changed++;
     }
     return changed;

@@ -81,7 +81,7 @@ async function inferenceThreads(script: string, setup: Omit<InferenceSetup, 'thr
     await Promise.all(runners.map((r) => r.release()));
     throw failed.reason;
   }
-  return sessionPool(runners, runners[0].engine.replace('(1 thread)', `(${sessions} threads, a batch on each)`));
+  return sessionPool(runners, runners[0].engine.replace('(1 thread)', `(${sessions} threads)`));
 }
 
 /** Photos through a runner, in the batches its model takes (a model with a fixed batch size gets exactly that many). */

@@ -3,11 +3,8 @@ import type { TrainChoices } from '../../../shared/api/training';
 import { HOLDOUT_SHARE, type Readiness } from '../../../shared/readiness';
 import { count, listNames, percent } from '../../lib/format';
 
-/** The Train view's settings, remembered per project (train.choices). */
-export type Settings = TrainChoices;
-
 /** "Teaches MobileNetV2 0.35's view of your photos to tell cats and dogs apart: …" */
-export function trainSummary(readiness: Readiness, backboneTitle: string, settings: Settings, fineTunable: boolean): string {
+export function trainSummary(readiness: Readiness, backboneTitle: string, settings: TrainChoices, fineTunable: boolean): string {
   const names = readiness.classes.map((c) => c.name);
   const measured =
     readiness.evaluatedOn === 'validation' ? `${count(readiness.totals.validation, 'validation photo')} it has never seen (there are no test photos)` : `${count(readiness.totals.test, 'test photo')} it has never seen`;
