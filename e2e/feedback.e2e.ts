@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeJpeg } from '../test-support/imageFixtures';
 import { makeTempDir } from '../test-support/tempDir';
 import { testPhotosDir } from '../test-support/testModels';
@@ -63,6 +63,12 @@ beforeAll(async () => {
   await page.getByRole('heading', { name: 'New project' }).waitFor();
 });
 
+// A test that fails with a dialog open (the chooser, the photo viewer) must not fail every test after
+// it by covering the page: each test starts with no dialog open.
+afterEach(async () => {
+  await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((dialog) => (dialog as HTMLDialogElement).close()));
+});
+
 afterAll(async () => {
   await session?.close();
   temp?.remove();
@@ -95,7 +101,8 @@ describe('Graft tells the user what happened (browser mode)', () => {
     await page.getByTestId('chooser-path').press('Enter');
     // The chooser opened at this folder already (the parent of the path typed in the import field):
     // the typed folder is listed when the list takes the keys, and until then they would go to the path.
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'chooser-list');
+    // Polled for what has the focus, so that a failure says where the keys went instead.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName), { timeout: 30_000 }).toBe('chooser-list');
     await page.getByTestId('chooser-entry').filter({ hasText: 'colours' }).waitFor();
     await expectAccessible(page, 'folder chooser', '[data-testid="file-chooser"]');
     await page.keyboard.press('c'); // jumps to the first name starting with c
