@@ -99,8 +99,8 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * The cores the network may use: every core, or the number in GRAFT_THREADS (on the CPU, one
- * single-threaded session per core; on a GPU, the one session's CPU threads). A container's CPU limit is a quota Node 20 does not see (Kubernetes limits
+ * The cores the network may use: every core, or the number in GRAFT_THREADS (on the CPU, shared
+ * by two sessions; on a GPU, the one session's CPU threads). A container's CPU limit is a quota Node 20 does not see (Kubernetes limits
  * `cpu: 4` on a 64-core node still show 64 cores), so array tasks say how many they were given.
  */
 export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {

@@ -113,9 +113,9 @@ export function startInferenceThread(script: string, setup: InferenceSetup): Pro
 
 /**
  * Several sessions as one runner: each batch goes to the session with the fewest batches to run.
- * On the CPU, one single-threaded session per core beats one session using every core while
- * photos decode on the same cores: a session whose thread is preempted by a decoder holds up only
- * its own batch, instead of every thread of a parallel step waiting for it.
+ * On the CPU, two sessions sharing the cores beat one session using every core while photos
+ * decode on the same cores: a session whose thread is preempted by a decoder holds up only its
+ * own batch, instead of every thread of a parallel step waiting for it.
  */
 export function sessionPool(runners: BatchRunner[], engine: string): BatchRunner {
   const busy = runners.map(() => 0);

@@ -66,22 +66,31 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
   );
 }
 
-/** One single-threaded session per core on the CPU (see sessionPool); one session with every core on a GPU. */
+/**
+ * On the CPU, two sessions sharing the cores (see sessionPool): each holds its own working memory
+ * (another 0.15–0.27 GB for MobileNetV1 on batches of 16, measured with bench/memory.bench.mjs),
+ * and the pipeline keeps two batches ahead — enough to feed two, not one per core. On a GPU, one
+ * session.
+ */
+const CPU_SESSIONS = 2;
+
 function sessionCount(): number {
-  return cpuIsCertain() ? inferenceThreadCount() : 1;
+  return cpuIsCertain() ? Math.min(CPU_SESSIONS, inferenceThreadCount()) : 1;
 }
 
-/** `sessions` sessions, each in its own thread: one thread of onnxruntime each, or all of them for a single one. */
+/** `sessions` sessions, each in its own thread, the cores shared between them. */
 async function inferenceThreads(script: string, setup: Omit<InferenceSetup, 'threads'>, sessions: number): Promise<BatchRunner> {
-  if (sessions <= 1) return startInferenceThread(script, { ...setup, threads: inferenceThreadCount() });
-  const started = await Promise.allSettled(Array.from({ length: sessions }, () => startInferenceThread(script, { ...setup, threads: 1 })));
+  const cores = inferenceThreadCount();
+  if (sessions <= 1) return startInferenceThread(script, { ...setup, threads: cores });
+  const threads = Math.max(1, Math.floor(cores / sessions));
+  const started = await Promise.allSettled(Array.from({ length: sessions }, () => startInferenceThread(script, { ...setup, threads })));
   const runners = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(runners.map((r) => r.release()));
     throw failed.reason;
   }
-  return sessionPool(runners, runners[0].engine.replace('(1 thread)', `(${sessions} threads)`));
+  return sessionPool(runners, runners[0].engine.replace(/\(\d+ threads?\)/, `(${threads * sessions} threads)`));
 }
 
 /** Photos through a runner, in the batches its model takes (a model with a fixed batch size gets exactly that many). */
