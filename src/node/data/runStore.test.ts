@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTempProject } from '../../../test-support/tempProject';
+import { newPhotoRow, useTempProject } from '../../../test-support/tempProject';
 import { TrainParams } from '../../shared/api/training';
 import type { NewRun } from './runStore';
 
@@ -8,22 +8,7 @@ const scratch = useTempProject();
 /** Three photos labelled a, b, c; their ids and the classes' ids. */
 function addPhotos() {
   const hash = (n: number) => String(n).repeat(64).slice(0, 64);
-  scratch.project.stores.imports.record(
-    ['a', 'b', 'c'].map((label, i) => ({
-      kind: 'new' as const,
-      path: `/photos/${i}.jpg`,
-      hash: hash(i + 1),
-      size: 1,
-      mtimeMs: 0,
-      width: 10,
-      height: 10,
-      format: 'jpeg',
-      phash: null,
-      label,
-      split: 'test' as const,
-      splitSource: 'folder' as const,
-    })),
-  );
+  scratch.project.stores.imports.record(['a', 'b', 'c'].map((label, i) => newPhotoRow(hash(i + 1), `/photos/${i}.jpg`, { label, split: 'test' })));
   const classes = Object.fromEntries(scratch.project.stores.library.classes().map((c) => [c.name, c.id]));
   const photos = [1, 2, 3].map((n) => scratch.project.stores.library.imageByHash(hash(n))!.id);
   return { classes, photos };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTempProject } from '../../../test-support/tempProject';
+import { newPhotoRow, useTempProject } from '../../../test-support/tempProject';
 import type { Split } from '../../shared/splits';
 
 const scratch = useTempProject();
@@ -10,22 +10,7 @@ const hashOf = (n: number) => (BigInt(n + 1) * 0x9e3779b97f4a7c15n).toString(16)
 
 function addPhotos(count: number, options: { label?: string; split?: Split; from?: number } = {}): number[] {
   const from = options.from ?? 0;
-  scratch.project.stores.imports.record(
-    Array.from({ length: count }, (_, i) => ({
-      kind: 'new' as const,
-      path: `/photos/${from + i}.jpg`,
-      hash: hashOf(from + i),
-      size: 1,
-      mtimeMs: 0,
-      width: 10,
-      height: 10,
-      format: 'jpeg',
-      phash: null,
-      label: options.label ?? null,
-      split: options.split ?? 'train',
-      splitSource: options.split ? ('folder' as const) : ('auto' as const),
-    })),
-  );
+  scratch.project.stores.imports.record(Array.from({ length: count }, (_, i) => newPhotoRow(hashOf(from + i), `/photos/${from + i}.jpg`, options)));
   return Array.from({ length: count }, (_, i) => scratch.project.stores.library.imageByHash(hashOf(from + i))!.id);
 }
 

@@ -42,12 +42,12 @@ function joinedPixels(photos: Uint8Array[], inputSize: number): Uint8Array {
  * An ONNX model with one NHWC float input of pixels 0–255 and one output, run in the job's
  * inference thread (or, from sources or where no thread starts, on the job's own thread).
  */
-export async function onnxPixelModel(model: Uint8Array | string, io: { input: string; output: string }, inputSize: number, options: { sessions?: number } = {}): Promise<PixelModel> {
+export async function onnxPixelModel(model: Uint8Array | string, io: { input: string; output: string }, inputSize: number): Promise<PixelModel> {
   const script = inferenceThreadScript();
   let unavailable = '';
   if (script) {
     try {
-      return batchedModel(await inferenceThreads(script, { model, ...io, inputSize }, options.sessions ?? sessionCount()), inputSize);
+      return batchedModel(await inferenceThreads(script, { model, ...io, inputSize }, sessionCount()), inputSize);
     } catch (error) {
       if (!(error instanceof InferenceThreadUnavailable)) throw error;
       unavailable = `; its own thread could not start (${error.message})`;
