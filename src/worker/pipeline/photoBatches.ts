@@ -57,8 +57,8 @@ export async function* mapAhead<T, R>(items: Iterable<T>, load: (item: T) => Pro
  * Runs the items' pixels through the model in batches; yields each batch, in order, with its
  * outputs. As many batches run as the model runs at once (one per session) while the next one is
  * gathered, so the network (in its own threads) never waits for the caller's bookkeeping and the
- * loaders never wait for the network. The model
- * may still be loading (a promise): photos are read and decoded meanwhile.
+ * loaders never wait for the network. The model may still be loading (a promise): photos are read
+ * and decoded meanwhile.
  */
 export async function* photoBatches<T, D>(items: Iterable<T>, load: (item: T) => Promise<Loaded<D>>, model: PixelModel | Promise<PixelModel | null> | null, options: PipelineOptions): AsyncGenerator<Processed<T, D>[]> {
   const runBatch = async (batch: { item: T; loaded: Loaded<D> }[]): Promise<Processed<T, D>[]> => {
