@@ -133,17 +133,27 @@ export function perceptualHash(rgb: RgbImage): string | null {
   return hasStructure(grey) ? differenceHash(grey) : null;
 }
 
-/** The image's brightness (Rec. 601 luma, 0–255) averaged over a grid of `columns` x `rows` cells. */
+/**
+ * The image's brightness (Rec. 601 luma, 0–255) averaged over a grid of `columns` x `rows` cells.
+ * Each cell's pixels in a row are one run of columns, summed in a local: the same additions in the
+ * same order as pixel by pixel (so the same hashes as ever), in half the time — an import runs
+ * this on every photo.
+ */
 function greyCells(rgb: RgbImage, columns: number, rows: number): Float64Array {
+  const { data, width, height } = rgb;
   const sums = new Float64Array(columns * rows);
   const counts = new Float64Array(columns * rows);
-  const cellOfColumn = Array.from({ length: rgb.width }, (_, x) => Math.floor((x * columns) / rgb.width));
-  for (let y = 0; y < rgb.height; y++) {
-    const rowStart = Math.floor((y * rows) / rgb.height) * columns;
-    for (let x = 0, i = y * rgb.width * 3; x < rgb.width; x++, i += 3) {
-      const cell = rowStart + cellOfColumn[x];
-      sums[cell] += 0.299 * rgb.data[i] + 0.587 * rgb.data[i + 1] + 0.114 * rgb.data[i + 2];
-      counts[cell]++;
+  // Column x belongs to cell floor(x * columns / width): cell c's columns are [firstColumn[c], firstColumn[c + 1]).
+  const firstColumn = Int32Array.from({ length: columns + 1 }, (_, c) => Math.ceil((c * width) / columns));
+  for (let y = 0; y < height; y++) {
+    const rowStart = Math.floor((y * rows) / height) * columns;
+    for (let c = 0; c < columns; c++) {
+      const cell = rowStart + c;
+      let sum = sums[cell];
+      const end = (y * width + firstColumn[c + 1]) * 3;
+      for (let i = (y * width + firstColumn[c]) * 3; i < end; i += 3) sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      sums[cell] = sum;
+      counts[cell] += firstColumn[c + 1] - firstColumn[c];
     }
   }
   return sums.map((sum, cell) => sum / counts[cell]);

@@ -9,7 +9,7 @@ import { describeSchemaError } from '../../shared/api/errors';
 import { createSession } from './computeDevice';
 import type { FromInference} from './inferenceProtocol';
 import { InferenceSetup, ToInference } from './inferenceProtocol';
-import { fixedBatch, runOnPixels } from './onnxSession';
+import { fixedBatch, pixelRunner, type PixelRun } from './onnxSession';
 
 if (!parentPort) throw new Error('inference-thread.cjs runs as a worker thread of a job.');
 const port: MessagePort = parentPort;
@@ -18,9 +18,11 @@ const send = (message: FromInference): void => port.postMessage(message);
 async function start(): Promise<void> {
   const setup = InferenceSetup.parse(workerData);
   let session: Awaited<ReturnType<typeof createSession>>['session'];
+  let run: PixelRun;
   try {
     const created = await createSession(setup.model, undefined, setup.threads);
     session = created.session;
+    run = pixelRunner(session, created.device.provider, setup, setup.inputSize);
     send({ type: 'ready', engine: created.device.description, fixedBatch: fixedBatch(session, setup.input) });
   } catch (error) {
     send({ type: 'unusable', message: error instanceof Error ? error.message : String(error) });
@@ -41,7 +43,7 @@ async function start(): Promise<void> {
       }
       try {
         // A copy: the session's output may live in memory onnxruntime owns, which cannot be moved to another thread.
-        const rows = (await runOnPixels(session, setup, setup.inputSize, message.pixels, message.count)).slice();
+        const rows = (await run(message.pixels, message.count)).slice();
         port.postMessage({ type: 'rows', id: message.id, rows } satisfies FromInference, [rows.buffer]);
       } catch (error) {
         send({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });

@@ -10,7 +10,7 @@ import { initTensorflow, tf } from '../ml/tensorflow';
 import { cpuIsCertain, createSession, inferenceThreads as inferenceThreadCount } from './computeDevice';
 import { InferenceThreadUnavailable, inferenceThreadScript, sessionPool, startInferenceThread, type BatchRunner } from './inferenceClient';
 import type { InferenceSetup } from './inferenceProtocol';
-import { fixedBatch, runOnPixels } from './onnxSession';
+import { fixedBatch, pixelRunner } from './onnxSession';
 
 export interface PixelModel {
   readonly inputSize: number;
@@ -59,7 +59,7 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
       engine: device.description + unavailable,
       parallel: 1,
       fixedBatch: fixedBatch(session, io.input),
-      run: (pixels, count) => runOnPixels(session, io, inputSize, pixels, count),
+      run: pixelRunner(session, device.provider, io, inputSize),
       release: () => session.release(),
     },
     inputSize,
