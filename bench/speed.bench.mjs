@@ -103,6 +103,10 @@ if (!process.argv.includes('--skip-grid')) {
   graft('project', 'create', big);
   const db = new Database(big);
   const thumb = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#708090' } }).jpeg().toBuffer();
+  fs.mkdirSync(`${big}-cache`, { recursive: true });
+  const thumbnails = new Database(path.join(`${big}-cache`, 'thumbnails.sqlite'));
+  thumbnails.exec('CREATE TABLE IF NOT EXISTS thumbnails (hash TEXT PRIMARY KEY, jpeg BLOB NOT NULL)');
+  const keepThumbnail = thumbnails.prepare('INSERT INTO thumbnails (hash, jpeg) VALUES (?, ?)');
   db.transaction(() => {
     const image = db.prepare(`INSERT INTO images (hash, name, width, height, format, bytes, added_at, split) VALUES (?, ?, 96, 96, 'jpeg', 1000, '2026-01-01', 'train')`);
     const file = db.prepare(`INSERT INTO image_paths (path, image_id, folder, name, size, mtime_ms) VALUES (?, ?, ?, ?, 1000, 0)`);
@@ -110,14 +114,11 @@ if (!process.argv.includes('--skip-grid')) {
       const hash = i.toString(16).padStart(64, '0');
       const id = image.run(hash, `photo-${i}.jpg`).lastInsertRowid;
       file.run(`/photos/f${Math.floor(i / 1000)}/photo-${i}.jpg`, id, `/photos/f${Math.floor(i / 1000)}`, `photo-${i}.jpg`);
-      const thumbFile = path.join(`${big}-cache`, 'thumbs', hash.slice(0, 2), `${hash}.jpg`);
-      if (i < 2000) {
-        fs.mkdirSync(path.dirname(thumbFile), { recursive: true });
-        fs.writeFileSync(thumbFile, thumb);
-      }
+      if (i < 2000) keepThumbnail.run(hash, thumb);
     }
   })();
   db.close();
+  thumbnails.close();
   const app = await serveProject(cli, big, env);
   const browser = await launchChromium();
   try {

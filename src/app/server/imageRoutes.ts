@@ -5,9 +5,6 @@
  * `classified/<id>.jpg`, a classified photo's thumbnail, and `classified/<id>/large.jpg`, its
  * large view (the photo viewer).
  */
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { photoThumbnail, previewJpeg } from '../../node/photos/decode';
 import type { GraftService } from '../service/graftService';
 
@@ -19,8 +16,8 @@ export interface ImageBody {
 export async function resolveImageRequest(service: GraftService, pathname: string): Promise<ImageBody | null> {
   const thumb = /^\/thumbs\/([0-9a-f]{64})\.jpg$/.exec(pathname);
   if (thumb) {
-    const file = service.thumbnailFile(thumb[1]);
-    return file ? { contentType: 'image/jpeg', body: await fs.promises.readFile(file) } : null;
+    const body = service.thumbnail(thumb[1]);
+    return body ? { contentType: 'image/jpeg', body } : null;
   }
   const classified = /^\/classified\/(\d+)\.jpg$/.exec(pathname);
   if (classified) return classifiedThumbnail(service, Number(classified[1]));
@@ -49,23 +46,20 @@ async function preview(file: string | null): Promise<ImageBody | null> {
 async function classifiedThumbnail(service: GraftService, id: number): Promise<ImageBody | null> {
   const photo = service.classifiedPhoto(id);
   if (!photo) return null;
-  if (photo.thumbnail && fs.existsSync(photo.thumbnail)) return { contentType: 'image/jpeg', body: await fs.promises.readFile(photo.thumbnail) };
+  const kept = photo.hash ? service.thumbnail(photo.hash) : null;
+  if (kept) return { contentType: 'image/jpeg', body: kept };
   let body: Buffer;
   try {
     body = await photoThumbnail(photo.path);
   } catch {
     return null;
   }
-  if (photo.thumbnail) {
-    // Two copies of one photo (one content hash) may be asked for at once: each writes its own
-    // partial file, and a failure to keep the thumbnail never withholds it.
-    const partial = `${photo.thumbnail}.${randomUUID()}.partial`;
+  if (photo.hash) {
+    // A failure to keep the thumbnail (a full disk) never withholds it.
     try {
-      await fs.promises.mkdir(path.dirname(photo.thumbnail), { recursive: true });
-      await fs.promises.writeFile(partial, body);
-      await fs.promises.rename(partial, photo.thumbnail);
+      service.keepThumbnail(photo.hash, body);
     } catch {
-      await fs.promises.rm(partial, { force: true }).catch(() => {});
+      // made again on the next view
     }
   }
   return { contentType: 'image/jpeg', body };

@@ -4,17 +4,15 @@
  * found by its content), a new one gets its thumbnail and an automatic split as an import would,
  * and the labels are set as one undoable action of the person's window.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AddedToLibrary } from '../../shared/api/classify';
 import { autoSplit } from '../../shared/splits';
 import type { ProjectStores } from '../../node/data/projectStores';
+import type { ThumbnailStore } from '../../node/data/thumbnailStore';
 import { perceptualHash, THUMBNAIL_SHORT_SIDE, thumbnailJpeg, uprightRgb } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
 import { readPhoto } from '../../node/photos/photoFile';
-import { thumbnailPath } from '../../node/photos/thumbnails';
 
-export async function addClassifiedToLibrary(project: { path: string; stores: ProjectStores }, ids: number[], label: string, origin: string | null): Promise<AddedToLibrary> {
+export async function addClassifiedToLibrary(project: { stores: ProjectStores; thumbnails: ThumbnailStore }, ids: number[], label: string, origin: string | null): Promise<AddedToLibrary> {
   const { stores } = project;
   const { ratios, seed } = stores.settings.splitSettings();
   const problems: { path: string; reason: string }[] = [];
@@ -35,9 +33,7 @@ export async function addClassifiedToLibrary(project: { path: string; stores: Pr
     }
     try {
       const rgb = await uprightRgb(read.bytes ?? file.path, THUMBNAIL_SHORT_SIDE);
-      const thumbnail = thumbnailPath(project.path, read.hash);
-      await fs.promises.mkdir(path.dirname(thumbnail), { recursive: true });
-      await fs.promises.writeFile(thumbnail, await thumbnailJpeg(rgb));
+      project.thumbnails.put([{ hash: read.hash, jpeg: await thumbnailJpeg(rgb) }]);
       const { width, height, format } = rgb.original;
       added += stores.imports.record([
         { kind: 'new', path: file.path, hash: read.hash, size, mtimeMs, width, height, format, phash: perceptualHash(rgb), label: null, split: autoSplit(read.hash, seed, ratios), splitSource: 'auto' },

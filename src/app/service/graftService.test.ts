@@ -8,6 +8,7 @@ import type { EventData } from '../../shared/api/contract';
 import type { Job } from '../../shared/api/jobs';
 import { openProjectDatabase } from '../../node/data/project';
 import { forkWorker } from '../jobs/workerLauncher';
+import { resolveImageRequest } from '../server/imageRoutes';
 import { GraftService } from './graftService';
 import { inProcessClient } from './inProcessClient';
 import { waitFor } from '../../../test-support/until';
@@ -62,6 +63,20 @@ describe('GraftService', () => {
     expect((await client.call('library.summary', {})).unlabelled).toBe(0);
     expect(await client.call('labels.undo', {})).toBe(3);
     expect((await client.call('library.summary', {})).unlabelled).toBe(3);
+  });
+
+  it('serves the thumbnails an import job kept, from the app’s side, and nothing for an unknown hash', async () => {
+    await client.call('projects.create', { path: path.join(temp.dir, 'p.graft') });
+    const photos = path.join(temp.dir, 'photos');
+    for (let i = 0; i < 2; i++) await writeJpeg(path.join(photos, `x${i}.jpg`), { r: 40 * i, g: 90, b: 20 });
+    const started = await client.call('jobs.start', { kind: 'import', params: { folders: [photos], folderLabels: false } });
+    expect(await waitFor(() => jobEvents.find((j) => j.id === started.id && finished(j)))).toMatchObject({ state: 'done' });
+    for (const item of (await client.call('library.page', { sort: 'name' })).items) {
+      const image = await resolveImageRequest(service, `/thumbs/${item.hash}.jpg`);
+      expect(image?.contentType).toBe('image/jpeg');
+      expect(image?.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+    expect(await resolveImageRequest(service, `/thumbs/${'0'.repeat(64)}.jpg`)).toBeNull();
   });
 
   it('runs a job that needs no project in the app’s own job log, with its own ids', async () => {

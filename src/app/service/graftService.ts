@@ -20,7 +20,6 @@ import { createProject, openProject, type Project } from '../../node/data/projec
 import { listBackbones } from '../../node/models/backboneList';
 import { readLogTail } from '../../node/log';
 import { appVersion, distPath, userDataDir } from '../../node/paths';
-import { isContentHash, thumbnailPath } from '../../node/photos/thumbnails';
 import { photoFacts } from '../../node/photos/photoFacts';
 import { planAction } from '../../node/results/actions';
 import { Predictor } from '../jobs/predictor';
@@ -136,11 +135,14 @@ export class GraftService {
     return changed;
   }
 
-  /** A photo's thumbnail file, for the transports that serve images; null if there is none. */
-  thumbnailFile(hash: string): string | null {
-    if (!this.project || !isContentHash(hash)) return null;
-    const file = thumbnailPath(this.project.info.path, hash);
-    return fs.existsSync(file) ? file : null;
+  /** A photo's thumbnail (JPEG), for the transports that serve images; null if there is none. */
+  thumbnail(hash: string): Buffer | null {
+    return this.project?.thumbnails.get(hash) ?? null;
+  }
+
+  /** Keeps a thumbnail made on first view (a classified photo's), for the next time. */
+  keepThumbnail(hash: string, jpeg: Buffer): void {
+    this.project?.thumbnails.put([{ hash, jpeg }]);
   }
 
   /** A present file of an image, for the full-size preview; null if none is left. */
@@ -149,11 +151,8 @@ export class GraftService {
   }
 
   /** A classified photo's file and content hash, for its thumbnail; null if unknown. */
-  classifiedPhoto(id: number): { path: string; hash: string | null; thumbnail: string | null } | null {
-    if (!this.project) return null;
-    const photo = this.project.stores.classified.photo(id);
-    if (!photo) return null;
-    return { ...photo, thumbnail: photo.hash ? thumbnailPath(this.project.info.path, photo.hash) : null };
+  classifiedPhoto(id: number): { path: string; hash: string | null } | null {
+    return this.project?.stores.classified.photo(id) ?? null;
   }
 
   private onJobUpdate(job: Job): void {
@@ -329,7 +328,7 @@ export class GraftService {
     'classify.setThreshold': ({ classifierId, threshold }) => this.change(['classified'], (p) => (p.stores.classified.setThreshold(classifierId, threshold), null)),
     'classify.addToLibrary': async ({ ids, label, origin }) => {
       const project = this.requireProject();
-      const added = await addClassifiedToLibrary({ path: project.info.path, stores: project.stores }, ids, label, origin ?? null);
+      const added = await addClassifiedToLibrary(project, ids, label, origin ?? null);
       // As after an import and a labelling: a new photo joins its near-duplicates' split, and its class gets a photo in each split it needs.
       const repairs = project.stores.splits.enforce(project.stores.settings.splitSettings(), { groups: added.added > 0, classes: [added.classId] });
       this.changed(repairs.joinedGroup || repairs.completedClass ? ['photos', 'classes', 'labels', 'splits'] : ['photos', 'classes', 'labels']);

@@ -10,6 +10,7 @@ import { naturalSortKey } from '../../shared/naturalSort';
 import { GRAFT_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations, type Migration } from './migrations';
 import { projectStores, type ProjectStores } from './projectStores';
 import { openSqlite, type Sqlite } from './sqlite';
+import { ThumbnailStore } from './thumbnailStore';
 
 export const PROJECT_EXTENSION = '.graft';
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -18,6 +19,8 @@ export interface Project {
   readonly db: Sqlite;
   readonly info: ProjectInfo;
   readonly stores: ProjectStores;
+  /** The project's thumbnail cache, opened when first asked for. */
+  readonly thumbnails: ThumbnailStore;
   close(): void;
 }
 
@@ -175,10 +178,17 @@ export function openProjectDatabase(file: string): { db: Sqlite; stores: Project
 }
 
 function wrap(db: Sqlite, file: string): Project {
+  let thumbnails: ThumbnailStore | null = null;
   return {
     db,
     info: readInfo(db, file),
     stores: projectStores(db),
-    close: () => db.close(),
+    get thumbnails() {
+      return (thumbnails ??= ThumbnailStore.open(file));
+    },
+    close: () => {
+      thumbnails?.close();
+      db.close();
+    },
   };
 }

@@ -6,18 +6,17 @@
  * with the reason; nothing stops the rest. Work is committed a batch at a time, so a crash or a
  * cancel keeps what was done and a new import continues from there (known files are skipped).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportResult } from '../../shared/api/library';
 import { DEFAULT_BACKBONE, type Backbone } from '../../shared/catalogue';
 import type { JobParams } from '../../shared/jobs/registry';
 import { autoSplit, labelFromFolders } from '../../shared/splits';
 import type { ExaminedFile, FolderSays } from '../../node/data/importStore';
+import { ThumbnailStore } from '../../node/data/thumbnailStore';
 import { isAvailable, lookupBackbone } from '../../node/models/modelStore';
 import { decodeSide, modelPixels, perceptualHash, thumbnailJpeg, uprightRgb, type CropMode } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
 import { readPhoto, statPhoto, type PhotoStat } from '../../node/photos/photoFile';
-import { thumbnailPath } from '../../node/photos/thumbnails';
 import { featureModel, FEATURE_BATCH, preprocessingKey } from '../ml/features';
 import { findPhotos } from '../pipeline/findPhotos';
 import { photoBatches } from '../pipeline/photoBatches';
@@ -44,23 +43,6 @@ interface DecodedPhoto {
 function importBackbone(): Backbone | null {
   const backbone = lookupBackbone(DEFAULT_BACKBONE);
   return backbone && isAvailable(backbone) ? backbone : null;
-}
-
-/** Writes thumbnails, making each of their folders once (an import writes thousands into 256 folders). */
-function thumbnailWriter(projectPath: string): (hash: string, jpeg: Buffer) => Promise<void> {
-  const made = new Map<string, Promise<unknown>>();
-  return async (hash, jpeg) => {
-    const file = thumbnailPath(projectPath, hash);
-    const folder = path.dirname(file);
-    let making = made.get(folder);
-    if (!making) {
-      made.set(folder, (making = fs.promises.mkdir(folder, { recursive: true })));
-      // A failure is this photo's problem; the next photo of the folder tries again.
-      making.catch(() => made.delete(folder));
-    }
-    await making;
-    await fs.promises.writeFile(file, jpeg);
-  };
 }
 
 export async function importPhotos(params: JobParams<'import'>, env: ProjectJobEnvironment): Promise<ImportResult> {
@@ -96,7 +78,8 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   // (a known photo must be recorded already, and the copy may be recorded before the original):
   // whichever the store records first adds the photo, the others add their paths.
   const decodedOnce = new Map<string, Promise<DecodedPhoto | { reason: string }>>();
-  const writeThumbnail = thumbnailWriter(env.project.path);
+  // Kept with the batch their photos are recorded in (before it: the grid never shows a photo without one).
+  const newThumbnails: { hash: string; jpeg: Buffer }[] = [];
 
   const newFile = (candidate: Candidate, hash: string, stat: PhotoStat, photo: DecodedPhoto): ExaminedFile => {
     const fromFolders = folderSays(candidate) ?? { label: null, split: null };
@@ -142,7 +125,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
     const decoding = (async (): Promise<DecodedPhoto | { reason: string }> => {
       try {
         const rgb = await uprightRgb(read.bytes ?? candidate.path, side);
-        await writeThumbnail(hash, await thumbnailJpeg(rgb));
+        newThumbnails.push({ hash, jpeg: await thumbnailJpeg(rgb) });
         if (backbone) pixels = await modelPixels(rgb, backbone.inputSize, IMPORT_CROP);
         return { width: rgb.original.width, height: rgb.original.height, format: rgb.original.format, phash: perceptualHash(rgb) };
       } catch (error) {
@@ -160,8 +143,10 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const model: Promise<PixelModel | null> = backbone ? featureModel(backbone) : Promise.resolve(null);
   model.catch(() => {}); // its failure fails the first batch, below
   let done = 0;
+  const thumbnails = ThumbnailStore.open(env.project.path);
   try {
     for await (const batch of photoBatches(found.photos, load, model, { batchSize: FEATURE_BATCH, ahead: 2 * FEATURE_BATCH, signal: env.signal })) {
+      thumbnails.put(newThumbnails.splice(0));
       const counts = stores.imports.record(batch.map((b) => b.data));
       stores.splits.setPerceptualHashes(perceptual.splice(0));
       if (backbone) {
@@ -177,6 +162,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       env.progress(done, found.photos.length, 'photos', `${result.added} new, ${result.problems.length} with problems`);
     }
   } finally {
+    thumbnails.close();
     await (await model.catch(() => null))?.release();
   }
   result.missing = stores.imports.flagMissing(roots, new Set(found.photos.map((p) => p.path)));
