@@ -34,6 +34,18 @@ describe('running a session on photos', () => {
     expect(Array.from(rows)).toEqual(Array.from(photos(10)));
   });
 
+  it('gives runs called at once each their own input (the reused one is not overwritten under a run)', async () => {
+    const { session } = await countingSession(pixelsModel('batch'));
+    const run = pixelRunner(session, 'cpu', io, 2);
+    const first = photos(2);
+    const second = photos(2).map((value) => value + 100);
+    const [a, b] = await Promise.all([run(first, 2), run(second, 2)]);
+    expect(Array.from(a)).toEqual(Array.from(first));
+    expect(Array.from(b)).toEqual(Array.from(second));
+    // And the reused buffer serves the next run.
+    expect(Array.from(await run(photos(3), 3))).toEqual(Array.from(photos(3)));
+  });
+
   it('gives a GPU the batch whole, and a model with a fixed batch exactly that batch', async () => {
     const gpu = await countingSession(pixelsModel('batch'));
     expect(Array.from(await pixelRunner(gpu.session, 'cuda', io, 2)(photos(10), 10))).toEqual(Array.from(photos(10)));
