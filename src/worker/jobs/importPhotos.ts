@@ -99,13 +99,17 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const load = async (candidate: Candidate): Promise<{ pixels: Buffer | null; data: ExaminedFile }> => {
     // A problem with the file's content is remembered with its size and time (see ExaminedFile).
     const problem = (reason: string, content?: PhotoStat | null) => ({ pixels: null, data: { kind: 'problem' as const, path: candidate.path, reason, ...content } });
-    const stat = await statPhoto(candidate.path);
-    if ('reason' in stat) return problem(stat.reason);
+    // A path met before is looked at first, and not read again while unchanged (a large file that
+    // is not a photo would be hashed at every import); a new one is read at once (its size and
+    // time come with the read).
     const known = stores.imports.knownPath(candidate.path);
-    if (known && known.size === stat.stat.size && known.mtimeMs === stat.stat.mtimeMs && !withoutPerceptualHash.has(known.hash)) return { pixels: null, data: { kind: 'unchanged', path: candidate.path } };
-    // Not read again while unchanged: a large file that is not a photo would be hashed at every import.
     const knownProblem = stores.imports.knownProblem(candidate.path);
-    if (knownProblem && knownProblem.size === stat.stat.size && knownProblem.mtimeMs === stat.stat.mtimeMs) return problem(knownProblem.reason, stat.stat);
+    if (known || knownProblem) {
+      const stat = await statPhoto(candidate.path);
+      if ('reason' in stat) return problem(stat.reason);
+      if (known && known.size === stat.stat.size && known.mtimeMs === stat.stat.mtimeMs && !withoutPerceptualHash.has(known.hash)) return { pixels: null, data: { kind: 'unchanged', path: candidate.path } };
+      if (knownProblem && knownProblem.size === stat.stat.size && knownProblem.mtimeMs === stat.stat.mtimeMs) return problem(knownProblem.reason, stat.stat);
+    }
     const read = await readPhoto(candidate.path);
     if (!read.ok) return problem(read.reason, read.stat);
     const { hash } = read;
