@@ -1,5 +1,6 @@
 // Builds everything the app runs: the main-side bundles (Electron main, CLI, job worker, the
-// network's thread, predictor, preload) with esbuild, and the renderer with Vite. `node scripts/build.mjs --main` skips the renderer.
+// network's thread, the head's row-product thread, predictor, preload) with esbuild, and the
+// renderer with Vite. `node scripts/build.mjs --main` skips the renderer.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { createRequire } from 'node:module';
@@ -40,7 +41,7 @@ fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
 for (const file of fs.readdirSync(path.join(root, 'dist'))) if (/\.cjs(\.map)?$/.test(file)) fs.rmSync(path.join(root, 'dist', file));
 await Promise.all([
   build({ ...nodeBundle, entryPoints: { 'electron-main': 'src/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
-  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts', 'inference-thread': 'src/worker/pipeline/inferenceThread.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts', 'inference-thread': 'src/worker/pipeline/inferenceThread.ts', 'row-product-thread': 'src/worker/ml/rowProductThread.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
   build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'src/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
 ]);

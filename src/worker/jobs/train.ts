@@ -21,6 +21,8 @@ import { cachedFeatures } from '../ml/features';
 import { fineTuneTopBlock } from '../ml/fineTune';
 import { EarlyStopping, fit, History, tensorDataset, type Callback } from '../ml/fit';
 import { Head } from '../ml/head';
+import { bundledRowProductThread } from '../ml/rowProductClient';
+import type { MultiplyRows } from '../ml/rowProducts';
 import { trainSoftmaxHead } from '../ml/softmaxHead';
 import type { ParameterModel } from '../ml/parameterModel';
 import { augmentImages, SCRATCH_FILTERS, SCRATCH_INPUT_SIZE, ScratchCnn } from '../ml/scratchCnn';
@@ -156,13 +158,14 @@ interface FittedModel {
 }
 
 /** Step 4, the usual case: softmax regression on the features, solved to its optimum, its strength chosen on the validation photos. */
-async function convexHead(trainSet: Tensors, stopSet: Tensors, testSet: Tensors, classCount: number, classWeights: number[], env: JobContext): Promise<FittedModel> {
+async function convexHead(trainSet: Tensors, stopSet: Tensors, testSet: Tensors, classCount: number, classWeights: number[], env: JobContext, multiply: MultiplyRows | undefined): Promise<FittedModel> {
   const rows = async (set: Tensors) => ({ features: (await set.features.data()) as Float32Array, labels: set.labels });
   let tried = 0;
   const result = await trainSoftmaxHead(await rows(trainSet), await rows(stopSet), {
     classCount,
     classWeights,
     signal: env.signal,
+    multiply,
     onStrength: (point) => env.progress(++tried, null, 'fits', `Finding the best fit: ${tried} tried · validation accuracy ${(100 * point.valAccuracy).toFixed(1)}%`, point),
   });
   const head = Head.fromJSON(result.weights);
@@ -222,6 +225,18 @@ function classWeightsOf(labels: number[], classCount: number): number[] {
  *   training times (the compare job) counts computing them, as the seed experiment does.
  */
 export async function train(params: JobParams<'train'>, env: ProjectJobEnvironment, options: { recomputeFeatures?: boolean } = {}): Promise<TrainResult> {
+  // The convex head's products use a second core (a thread of their own). Started first, the
+  // thread boots while TensorFlow.js and the features load: a head's fit lasts only a few times
+  // that boot, and its products run on this thread alone until the helper is ready.
+  const rowProducts = params.model === 'transfer' && params.hidden === 0 ? bundledRowProductThread() : null;
+  try {
+    return await trainModel(params, env, options, rowProducts?.multiply);
+  } finally {
+    await rowProducts?.release();
+  }
+}
+
+async function trainModel(params: JobParams<'train'>, env: ProjectJobEnvironment, options: { recomputeFeatures?: boolean }, multiply: MultiplyRows | undefined): Promise<TrainResult> {
   const backend = await initTensorflow();
   const { stores } = env.project;
   const notes: string[] = backend.warning ? [backend.warning] : [];
@@ -247,7 +262,7 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
 
   const trainStarted = Date.now();
   const convex = backbone !== null && params.hidden === 0 && stopSet !== null;
-  const fitted = convex ? await convexHead(trainSet, stopSet!, testSet, classes.length, classWeights, env) : await minibatch(backbone, trainSet, stopSet, testSet, classes.length, classWeights, params, env);
+  const fitted = convex ? await convexHead(trainSet, stopSet!, testSet, classes.length, classWeights, env, multiply) : await minibatch(backbone, trainSet, stopSet, testSet, classes.length, classWeights, params, env);
   tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
   const history = { epochs: fitted.history };
   let { testProbabilities, weights } = fitted;

@@ -53,6 +53,9 @@ export function multiplyRows(data: Float32Array, dataRows: number, other: Float6
   }
 }
 
+/** `multiplyRows` or a function that computes exactly what it does (the row-product thread's). */
+export type MultiplyRows = typeof multiplyRows;
+
 function dot(data: Float32Array, dataStart: number, other: Float64Array, otherStart: number, length: number): number {
   let sum = 0;
   for (let j = 0; j < length; j++) sum += data[dataStart + j] * other[otherStart + j];

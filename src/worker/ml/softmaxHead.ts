@@ -6,6 +6,7 @@
  */
 import type { EpochPoint } from '../../shared/api/training';
 import type { HeadConfig, SavedWeights } from '../../shared/modelWeights';
+import type { MultiplyRows } from './rowProducts';
 import { measureSoftmax, PreparedRows, solvePrepared, type IterationProgress, type LabelledFeatures, type SoftmaxModel } from './softmaxRegression';
 
 /**
@@ -44,6 +45,8 @@ export interface SoftmaxHeadOptions {
   onIteration?(progress: HeadProgress): void;
   /** Called as each strength of the path is solved and measured: a live point of the Train view's curves. */
   onStrength?(point: StrengthPoint): void;
+  /** Computes the solvers' products (a row-product thread's, to use two cores); `multiplyRows` when absent. */
+  multiply?: MultiplyRows;
 }
 
 /** One strength of the path, as the Train view draws it: `epoch` is the strength's 1-based position, strongest first. */
@@ -100,7 +103,7 @@ function joined(a: LabelledFeatures, b: LabelledFeatures): LabelledFeatures {
  * `validation` must not be empty, and never the test photos.
  */
 export async function trainSoftmaxHead(train: LabelledFeatures, validation: LabelledFeatures, options: SoftmaxHeadOptions): Promise<SoftmaxHeadResult> {
-  const { classCount, classWeights, signal } = options;
+  const { classCount, classWeights, signal, multiply } = options;
   if (!validation.labels.length) throw new Error('Choosing the regularisation strength needs validation photos.');
   if (validation.labels.length < FEW_VALIDATION_PER_CLASS * classCount) {
     const chosenByFolds = await chooseByFolds(joined(train, validation), options);
@@ -119,6 +122,7 @@ export async function trainSoftmaxHead(train: LabelledFeatures, validation: Labe
       initial: previous && beforePrevious ? extrapolated(beforePrevious, previous) : previous,
       gradientTolerance: PATH_GRADIENT_TOLERANCE,
       signal,
+      multiply,
       onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'choosing', strengthIndex: index, strengthCount: strengths.length, l2 }),
     });
     iterations += solution.iterations;
@@ -138,6 +142,7 @@ export async function trainSoftmaxHead(train: LabelledFeatures, validation: Labe
     l2: chosen.l2,
     initial: chosenModel,
     signal,
+    multiply,
     onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'refitting', strengthIndex: chosen.epoch - 1, strengthCount: strengths.length, l2: chosen.l2 }),
   });
   return { weights: headWeights(refit.model), history, chosen, gradientNorm: refit.gradientNorm, iterations: iterations + refit.iterations };
@@ -175,7 +180,7 @@ function rowsWhere(data: LabelledFeatures, keep: (row: number) => boolean): Labe
  * a class has too few photos to be in two folds (the caller then uses its validation photos).
  */
 async function chooseByFolds(all: LabelledFeatures, options: SoftmaxHeadOptions): Promise<SoftmaxHeadResult | null> {
-  const { classCount, classWeights, signal } = options;
+  const { classCount, classWeights, signal, multiply } = options;
   const perClass = Array.from({ length: classCount }, (_, c) => Array.from(all.labels).filter((l) => l === c).length).filter((n) => n > 0);
   const folds = Math.min(FOLDS, ...perClass);
   if (folds < 2) return null;
@@ -196,6 +201,7 @@ async function chooseByFolds(all: LabelledFeatures, options: SoftmaxHeadOptions)
         initial: previous && beforePrevious ? extrapolated(beforePrevious, previous) : previous,
         gradientTolerance: PATH_GRADIENT_TOLERANCE,
         signal,
+        multiply,
         onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'choosing', strengthIndex: index, strengthCount: count, l2 }),
       });
       iterations += solution.iterations;
@@ -217,6 +223,7 @@ async function chooseByFolds(all: LabelledFeatures, options: SoftmaxHeadOptions)
   const refit = await solvePrepared(allRows, {
     l2: chosen.l2,
     signal,
+    multiply,
     onIteration: (progress) => options.onIteration?.({ ...progress, stage: 'refitting', strengthIndex: chosen.epoch - 1, strengthCount: count, l2: chosen.l2 }),
   });
   return { weights: headWeights(refit.model), history, chosen, gradientNorm: refit.gradientNorm, iterations: iterations + refit.iterations };

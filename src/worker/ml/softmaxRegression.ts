@@ -12,7 +12,7 @@
  * change how fast it converges, never the solution, which is returned for the raw features.
  */
 import { minimizeLbfgs, type LineRestriction, type SmoothObjective, type StopReason } from './lbfgs';
-import { multiplyRows, transposed } from './rowProducts';
+import { multiplyRows, transposed, type MultiplyRows } from './rowProducts';
 
 export interface LabelledFeatures {
   /** Row-major, one feature vector per photo. */
@@ -49,6 +49,8 @@ export interface SolveOptions {
   gradientTolerance?: number;
   signal?: AbortSignal;
   onIteration?(progress: IterationProgress): void;
+  /** Computes the solver's products (a row-product thread's, to use two cores); `multiplyRows` when absent. */
+  multiply?: MultiplyRows;
 }
 
 export interface SoftmaxSolution {
@@ -135,6 +137,7 @@ export class SoftmaxObjective implements SmoothObjective {
   constructor(
     private readonly rows: PreparedRows,
     private readonly l2: number,
+    private readonly multiply: MultiplyRows = multiplyRows,
   ) {
     const { count, inputSize, classCount, variances, weightSum } = rows;
     this.size = classCount * inputSize + classCount;
@@ -207,7 +210,7 @@ export class SoftmaxObjective implements SmoothObjective {
   /** `W (x_i − mean) + b'` for every row, for the parameters (or direction) `p`. */
   private centredLogits(p: Float64Array, out: Float64Array): void {
     const { features, count, inputSize, classCount, means } = this.rows;
-    multiplyRows(features, count, p, classCount, inputSize, out);
+    this.multiply(features, count, p, classCount, inputSize, out);
     for (let c = 0; c < classCount; c++) {
       let shift = p[classCount * inputSize + c];
       for (let j = 0; j < inputSize; j++) shift -= means[j] * p[c * inputSize + j];
@@ -234,7 +237,7 @@ export class SoftmaxObjective implements SmoothObjective {
       loss += weight * (max + Math.log(sum) - logits[offset + label]);
       for (let c = 0; c < classCount; c++) residuals[c * count + i] = weight * (row[c] / sum - (c === label ? 1 : 0));
     }
-    multiplyRows(columns, inputSize, residuals, classCount, count, products);
+    this.multiply(columns, inputSize, residuals, classCount, count, products);
     let penalty = 0;
     for (let c = 0; c < classCount; c++) {
       let residualSum = 0;
@@ -266,7 +269,7 @@ export async function solvePrepared(rows: PreparedRows, options: Omit<SolveOptio
   }
   const signal = options.signal;
   signal?.throwIfAborted();
-  const result = await minimizeLbfgs(new SoftmaxObjective(rows, options.l2), x, {
+  const result = await minimizeLbfgs(new SoftmaxObjective(rows, options.l2, options.multiply), x, {
     gradientTolerance: options.gradientTolerance ?? GRADIENT_TOLERANCE,
     relativeDecreaseTolerance: RELATIVE_DECREASE_TOLERANCE,
     maxIterations: MAX_ITERATIONS,
