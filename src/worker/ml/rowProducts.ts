@@ -1,8 +1,10 @@
 /**
  * The one dense product the softmax-regression solver spends its time in, in plain typed-array
  * arithmetic: `out[a][b] = Σ_j data[a][j] · other[b][j]`, every row contiguous, summed in doubles.
- * Blocked 2 rows × 4 rows so that each value loaded serves several products: in V8 this runs about
- * four times faster than the naive triple loop (≈1.3 G multiply-adds/s on one core here).
+ * Blocked 2 rows × 4 rows (2 × 2 for what is left) so that each value loaded serves several
+ * products: in V8 this runs about four times faster than the naive triple loop (≈1.3 G
+ * multiply-adds/s on one core here). Every entry is still one sum in order over j, exactly the
+ * naive loop's: the blocking changes the speed, never a bit of the result.
  */
 export function multiplyRows(data: Float32Array, dataRows: number, other: Float64Array, otherRows: number, inner: number, out: Float64Array): void {
   const pairedRows = dataRows - (dataRows % 2);
@@ -43,7 +45,29 @@ export function multiplyRows(data: Float32Array, dataRows: number, other: Float6
       out[o1 + b + 2] = s12;
       out[o1 + b + 3] = s13;
     }
-    for (let b = quadRows; b < otherRows; b++) {
+    // Two rows left (two classes: the usual case) are a 2 x 2 block, not four dot products: twice as fast.
+    let b = quadRows;
+    if (otherRows - b >= 2) {
+      const w0 = b * inner;
+      const w1 = w0 + inner;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let j = 0; j < inner; j++) {
+        const u = data[x0 + j];
+        const v = data[x1 + j];
+        const p = other[w0 + j];
+        const q = other[w1 + j];
+        s00 += u * p;
+        s01 += u * q;
+        s10 += v * p;
+        s11 += v * q;
+      }
+      out[o0 + b] = s00;
+      out[o0 + b + 1] = s01;
+      out[o1 + b] = s10;
+      out[o1 + b + 1] = s11;
+      b += 2;
+    }
+    for (; b < otherRows; b++) {
       out[o0 + b] = dot(data, x0, other, b * inner, inner);
       out[o1 + b] = dot(data, x1, other, b * inner, inner);
     }
