@@ -11,7 +11,8 @@
  * decode's short side is the network's size, and the centre crop is a copy of rows; the hash is
  * averaged in JavaScript. (Each further sharp pipeline costs about 0.5 ms even on a small image.)
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { sharp } from './sharpLoader';
 import { differenceHash, hasStructure } from '../../shared/nearDuplicates';
 import fs from 'node:fs';
 import { describeFsError } from '../files/fsErrors';

@@ -1,6 +1,6 @@
 /** A photo file's facts for the photo viewer — upright size, bytes, format, EXIF date and camera — without decoding its pixels. */
 import fs from 'node:fs';
-import sharp from 'sharp';
+import { sharp } from './sharpLoader';
 import { readExifFacts } from './exif';
 import { MAX_PIXELS } from './imageFiles';
 
