@@ -41,7 +41,7 @@ fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
 for (const file of fs.readdirSync(path.join(root, 'dist'))) if (/\.cjs(\.map)?$/.test(file)) fs.rmSync(path.join(root, 'dist', file));
 await Promise.all([
   build({ ...nodeBundle, entryPoints: { 'electron-main': 'src/electron-main/main.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
-  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/main.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts', 'inference-thread': 'src/worker/pipeline/inferenceThread.ts', 'row-product-thread': 'src/worker/ml/rowProductThread.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+  build({ ...nodeBundle, plugins: [bundleTfjsRegistrations], entryPoints: { cli: 'src/cli/cli.ts', worker: 'src/worker/main.ts', predictor: 'src/worker/predictor.ts', 'inference-thread': 'src/worker/pipeline/inferenceThread.ts', 'row-product-thread': 'src/worker/ml/rowProductThread.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
   // A sandboxed preload can require only 'electron': everything else is bundled in.
   build({ ...nodeBundle, packages: undefined, external: ['electron'], entryPoints: { preload: 'src/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
 ]);

@@ -7,6 +7,7 @@ import { GraftError } from '../shared/api/errors';
 import { GraftService } from '../app/service/graftService';
 import { inProcessClient } from '../app/service/inProcessClient';
 import { forkWorker } from '../app/jobs/workerLauncher';
+import { takeWorkerAhead } from './workerAhead';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -27,10 +28,12 @@ export function output(json: boolean | undefined, data: unknown, human: () => st
 
 /** A service and client for one command, shut down (jobs stopped, project closed) afterwards. */
 export async function withService<T>(use: (client: GraftClient) => Promise<T>): Promise<T> {
-  const service = new GraftService({ kind: 'browser', launchWorker: forkWorker });
+  const ahead = takeWorkerAhead();
+  const service = new GraftService({ kind: 'browser', launchWorker: ahead?.launch ?? forkWorker });
   try {
     return await use(inProcessClient(service));
   } finally {
+    ahead?.stop();
     await service.shutdown();
   }
 }
