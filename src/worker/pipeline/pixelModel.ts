@@ -68,7 +68,8 @@ export async function onnxPixelModel(model: Uint8Array | string, io: { input: st
 
 /**
  * On the CPU, two sessions sharing the cores (see sessionPool): each holds its own working memory
- * (another 0.15–0.27 GB for MobileNetV1 on batches of 16, measured with bench/memory.bench.mjs),
+ * (another 0.15–0.27 GB for MobileNetV1 on batches of 16, less since a session runs 4 photos at a
+ * time: bench/memory.bench.mjs),
  * and the pipeline keeps two batches ahead — enough to feed two, not one per core. On a GPU, one
  * session.
  */
