@@ -5,4 +5,8 @@
 import { forkWorkerAhead } from './workerAhead';
 
 forkWorkerAhead(process.argv.slice(2));
-void import('./main');
+import('./main').catch((error: unknown) => {
+  // A failure while the CLI loads is a failed command, whatever Node does with unhandled rejections.
+  process.stderr.write(`graft: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -7,7 +7,7 @@ import { aheadLauncher, type LaunchWorker } from '../app/jobs/workerLauncher';
 import { distPath } from '../node/paths';
 
 /** Commands whose action always runs a job. */
-const JOB_COMMANDS = new Set(['import', 'train', 'classify', 'suggest', 'compare', 'hash', 'export', 'merge']);
+const JOB_COMMANDS = new Set(['import', 'train', 'classify', 'suggest', 'compare', 'hash', 'export']);
 
 let ahead: { launch: LaunchWorker; stop(): void } | null = null;
 

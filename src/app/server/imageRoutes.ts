@@ -16,8 +16,7 @@ export interface ImageBody {
 export async function resolveImageRequest(service: GraftService, pathname: string): Promise<ImageBody | null> {
   const thumb = /^\/thumbs\/([0-9a-f]{64})\.jpg$/.exec(pathname);
   if (thumb) {
-    const body = service.thumbnail(thumb[1]);
-    return body ? { contentType: 'image/jpeg', body } : null;
+    return libraryThumbnail(service, thumb[1]);
   }
   const classified = /^\/classified\/(\d+)\.jpg$/.exec(pathname);
   if (classified) return classifiedThumbnail(service, Number(classified[1]));
@@ -39,6 +38,25 @@ async function preview(file: string | null): Promise<ImageBody | null> {
 }
 
 /**
+ * A library photo's thumbnail: the one its import kept, or, when the cache lost it (a damaged
+ * cache starts afresh, a full disk kept none), made again from the photo's file and kept.
+ */
+async function libraryThumbnail(service: GraftService, hash: string): Promise<ImageBody | null> {
+  const kept = service.thumbnail(hash);
+  if (kept) return { contentType: 'image/jpeg', body: kept };
+  const file = service.thumbnailSource(hash);
+  if (!file) return null;
+  let body: Buffer;
+  try {
+    body = await photoThumbnail(file);
+  } catch {
+    return null;
+  }
+  service.keepThumbnail(hash, body);
+  return { contentType: 'image/jpeg', body };
+}
+
+/**
  * A classified photo's thumbnail, made on first view and kept in the project's thumbnail cache
  * (by content hash, shared with the library): classifying does not spend time on thumbnails the
  * user may never look at.
@@ -54,13 +72,6 @@ async function classifiedThumbnail(service: GraftService, id: number): Promise<I
   } catch {
     return null;
   }
-  if (photo.hash) {
-    // A failure to keep the thumbnail (a full disk) never withholds it.
-    try {
-      service.keepThumbnail(photo.hash, body);
-    } catch {
-      // made again on the next view
-    }
-  }
+  if (photo.hash) service.keepThumbnail(photo.hash, body);
   return { contentType: 'image/jpeg', body };
 }

@@ -7,12 +7,11 @@
 import type { AddedToLibrary } from '../../shared/api/classify';
 import { autoSplit } from '../../shared/splits';
 import type { ProjectStores } from '../../node/data/projectStores';
-import type { ThumbnailStore } from '../../node/data/thumbnailStore';
 import { perceptualHash, THUMBNAIL_SHORT_SIDE, thumbnailJpeg, uprightRgb } from '../../node/photos/decode';
 import { describeDecodeError } from '../../node/photos/imageFiles';
 import { readPhoto } from '../../node/photos/photoFile';
 
-export async function addClassifiedToLibrary(project: { stores: ProjectStores; thumbnails: ThumbnailStore }, ids: number[], label: string, origin: string | null): Promise<AddedToLibrary> {
+export async function addClassifiedToLibrary(project: { stores: ProjectStores; keepThumbnail(hash: string, jpeg: Buffer): void }, ids: number[], label: string, origin: string | null): Promise<AddedToLibrary> {
   const { stores } = project;
   const { ratios, seed } = stores.settings.splitSettings();
   const problems: { path: string; reason: string }[] = [];
@@ -33,7 +32,7 @@ export async function addClassifiedToLibrary(project: { stores: ProjectStores; t
     }
     try {
       const rgb = await uprightRgb(read.bytes ?? file.path, THUMBNAIL_SHORT_SIDE);
-      project.thumbnails.put([{ hash: read.hash, jpeg: await thumbnailJpeg(rgb) }]);
+      project.keepThumbnail(read.hash, await thumbnailJpeg(rgb));
       const { width, height, format } = rgb.original;
       added += stores.imports.record([
         { kind: 'new', path: file.path, hash: read.hash, size, mtimeMs, width, height, format, phash: perceptualHash(rgb), label: null, split: autoSplit(read.hash, seed, ratios), splitSource: 'auto' },

@@ -77,6 +77,16 @@ describe('GraftService', () => {
       expect(image?.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     }
     expect(await resolveImageRequest(service, `/thumbs/${'0'.repeat(64)}.jpg`)).toBeNull();
+
+    // The cache lost (deleted, or damaged and started afresh): each thumbnail is made again from its photo, and kept.
+    const project = path.join(temp.dir, 'p.graft');
+    await client.call('projects.close', {});
+    fs.rmSync(`${project}-cache`, { recursive: true, force: true });
+    await client.call('projects.open', { path: project });
+    const [first] = (await client.call('library.page', { sort: 'name' })).items;
+    expect(service.thumbnail(first.hash)).toBeNull();
+    expect((await resolveImageRequest(service, `/thumbs/${first.hash}.jpg`))?.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(service.thumbnail(first.hash)?.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
   it('runs a job that needs no project in the app’s own job log, with its own ids', async () => {

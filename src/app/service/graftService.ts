@@ -18,7 +18,7 @@ import { CHANGES, JOBS, isJobKind, type Change, type JobRequestInput } from '../
 import { openAppDatabase, type AppDatabase } from '../../node/data/appDatabase';
 import { createProject, openProject, type Project } from '../../node/data/project';
 import { listBackbones } from '../../node/models/backboneList';
-import { readLogTail } from '../../node/log';
+import { logError, readLogTail } from '../../node/log';
 import { appVersion, distPath, userDataDir } from '../../node/paths';
 import { photoFacts } from '../../node/photos/photoFacts';
 import { planAction } from '../../node/results/actions';
@@ -135,14 +135,39 @@ export class GraftService {
     return changed;
   }
 
-  /** A photo's thumbnail (JPEG), for the transports that serve images; null if there is none. */
+  /**
+   * A photo's kept thumbnail (JPEG), for the transports that serve images; null if there is none,
+   * or the cache cannot be read (it is a cache: the caller makes the thumbnail again).
+   */
   thumbnail(hash: string): Buffer | null {
-    return this.project?.thumbnails.get(hash) ?? null;
+    try {
+      return this.project?.thumbnails.get(hash) ?? null;
+    } catch (error) {
+      this.thumbnailCacheFailed('read', error);
+      return null;
+    }
   }
 
-  /** Keeps a thumbnail made on first view (a classified photo's), for the next time. */
+  /** Keeps a thumbnail made on view, for the next time; a cache that cannot be written is only logged. */
   keepThumbnail(hash: string, jpeg: Buffer): void {
-    this.project?.thumbnails.put([{ hash, jpeg }]);
+    try {
+      this.project?.thumbnails.put([{ hash, jpeg }]);
+    } catch (error) {
+      this.thumbnailCacheFailed('written', error);
+    }
+  }
+
+  private thumbnailCacheFailures = 0;
+
+  /** Logged once: a grid asks for hundreds of thumbnails. */
+  private thumbnailCacheFailed(how: 'read' | 'written', error: unknown): void {
+    if (this.thumbnailCacheFailures++ === 0) logError(`The thumbnail cache could not be ${how} (thumbnails are made from the photos instead)`, error);
+  }
+
+  /** A present file of the library photo with this content hash, to make its thumbnail from; null if none. */
+  thumbnailSource(hash: string): string | null {
+    const image = this.project?.stores.library.imageByHash(hash);
+    return image ? this.imageFile(image.id) : null;
   }
 
   /** A present file of an image, for the full-size preview; null if none is left. */
@@ -328,7 +353,7 @@ export class GraftService {
     'classify.setThreshold': ({ classifierId, threshold }) => this.change(['classified'], (p) => (p.stores.classified.setThreshold(classifierId, threshold), null)),
     'classify.addToLibrary': async ({ ids, label, origin }) => {
       const project = this.requireProject();
-      const added = await addClassifiedToLibrary(project, ids, label, origin ?? null);
+      const added = await addClassifiedToLibrary({ stores: project.stores, keepThumbnail: (hash, jpeg) => this.keepThumbnail(hash, jpeg) }, ids, label, origin ?? null);
       // As after an import and a labelling: a new photo joins its near-duplicates' split, and its class gets a photo in each split it needs.
       const repairs = project.stores.splits.enforce(project.stores.settings.splitSettings(), { groups: added.added > 0, classes: [added.classId] });
       this.changed(repairs.joinedGroup || repairs.completedClass ? ['photos', 'classes', 'labels', 'splits'] : ['photos', 'classes', 'labels']);

@@ -179,14 +179,18 @@ export function openProjectDatabase(file: string): { db: Sqlite; stores: Project
 
 function wrap(db: Sqlite, file: string): Project {
   let thumbnails: ThumbnailStore | null = null;
+  let closed = false;
   return {
     db,
     info: readInfo(db, file),
     stores: projectStores(db),
     get thumbnails() {
+      // A request finishing after its project closed must not open a connection nobody closes.
+      if (closed) throw new Error(`The project ${file} is closed.`);
       return (thumbnails ??= ThumbnailStore.open(file));
     },
     close: () => {
+      closed = true;
       thumbnails?.close();
       db.close();
     },

@@ -7,7 +7,8 @@
  * the app reads, through SQLite's WAL, as with the project file.
  *
  * Graft before this kept a file per thumbnail (`thumbs/<2 hex>/<hash>.jpg` in the same folder):
- * those are still read, so an older project's library keeps its thumbnails.
+ * those are still read, so an older project's library keeps its thumbnails. A thumbnail the cache
+ * does not have is made again from its photo when it is shown (app/server/imageRoutes.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -46,6 +46,16 @@ describe('import', () => {
     expect(second).toMatchObject({ found: 3, added: 0, unchanged: 3, newPaths: 0 });
   });
 
+  it('imports all the same when the thumbnail cache cannot be made (its thumbnails are made when shown)', async () => {
+    const root = path.join(temp.dir, 'photos');
+    await writeJpeg(path.join(root, 'a.jpg'), { r: 200, g: 10, b: 10 });
+    await writeJpeg(path.join(root, 'b.jpg'), { r: 10, g: 10, b: 200 });
+    // A file where the cache folder would be: the folder cannot be made.
+    fs.writeFileSync(`${project.info.path}-cache`, 'in the way');
+    const result = await importPhotos({ folders: [root], folderLabels: false }, projectEnvironment(project, context));
+    expect(result).toMatchObject({ found: 2, added: 2, problems: [] });
+  });
+
   it('treats the same photo in two places as one image with two paths, and finds a moved file by its hash', async () => {
     const root = path.join(temp.dir, 'photos');
     await writeJpeg(path.join(root, 'a', 'x.jpg'), { r: 9, g: 9, b: 9 });

@@ -45,6 +45,18 @@ function importBackbone(): Backbone | null {
   return backbone && isAvailable(backbone) ? backbone : null;
 }
 
+/**
+ * The project's thumbnail cache, or null when it cannot be opened (its folder is not writable): the
+ * import goes on without it, and the grid makes each thumbnail from its photo when it shows it.
+ */
+function openThumbnails(projectPath: string): ThumbnailStore | null {
+  try {
+    return ThumbnailStore.open(projectPath);
+  } catch {
+    return null;
+  }
+}
+
 export async function importPhotos(params: JobParams<'import'>, env: ProjectJobEnvironment): Promise<ImportResult> {
   const { stores } = env.project;
   const roots = params.folders.map((f) => path.resolve(f));
@@ -147,10 +159,18 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
   const model: Promise<PixelModel | null> = backbone ? featureModel(backbone) : Promise.resolve(null);
   model.catch(() => {}); // its failure fails the first batch, below
   let done = 0;
-  const thumbnails = ThumbnailStore.open(env.project.path);
+  let thumbnails = openThumbnails(env.project.path);
   try {
     for await (const batch of photoBatches(found.photos, load, model, { batchSize: FEATURE_BATCH, ahead: 2 * FEATURE_BATCH, signal: env.signal })) {
-      thumbnails.put(newThumbnails.splice(0));
+      const kept = newThumbnails.splice(0);
+      try {
+        thumbnails?.put(kept);
+      } catch {
+        // A full disk or a damaged cache: the photos are imported all the same, and the grid makes
+        // their thumbnails from the files when it shows them.
+        thumbnails?.close();
+        thumbnails = null;
+      }
       const counts = stores.imports.record(batch.map((b) => b.data));
       stores.splits.setPerceptualHashes(perceptual.splice(0));
       if (backbone) {
@@ -166,7 +186,7 @@ export async function importPhotos(params: JobParams<'import'>, env: ProjectJobE
       env.progress(done, found.photos.length, 'photos', `${result.added} new, ${result.problems.length} with problems`);
     }
   } finally {
-    thumbnails.close();
+    thumbnails?.close();
     await (await model.catch(() => null))?.release();
   }
   result.missing = stores.imports.flagMissing(roots, new Set(found.photos.map((p) => p.path)));

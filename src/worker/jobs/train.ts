@@ -21,7 +21,7 @@ import { cachedFeatures } from '../ml/features';
 import { fineTuneTopBlock } from '../ml/fineTune';
 import { EarlyStopping, fit, History, tensorDataset, type Callback } from '../ml/fit';
 import { Head } from '../ml/head';
-import { bundledRowProductThread } from '../ml/rowProductClient';
+import { bundledRowProductThread, type RowProductThread } from '../ml/rowProductClient';
 import type { MultiplyRows } from '../ml/rowProducts';
 import { trainSoftmaxHead } from '../ml/softmaxHead';
 import type { ParameterModel } from '../ml/parameterModel';
@@ -230,13 +230,13 @@ export async function train(params: JobParams<'train'>, env: ProjectJobEnvironme
   // that boot, and its products run on this thread alone until the helper is ready.
   const rowProducts = params.model === 'transfer' && params.hidden === 0 ? bundledRowProductThread() : null;
   try {
-    return await trainModel(params, env, options, rowProducts?.multiply);
+    return await trainModel(params, env, options, rowProducts);
   } finally {
     await rowProducts?.release();
   }
 }
 
-async function trainModel(params: JobParams<'train'>, env: ProjectJobEnvironment, options: { recomputeFeatures?: boolean }, multiply: MultiplyRows | undefined): Promise<TrainResult> {
+async function trainModel(params: JobParams<'train'>, env: ProjectJobEnvironment, options: { recomputeFeatures?: boolean }, rowProducts: RowProductThread | null): Promise<TrainResult> {
   const backend = await initTensorflow();
   const { stores } = env.project;
   const notes: string[] = backend.warning ? [backend.warning] : [];
@@ -262,7 +262,9 @@ async function trainModel(params: JobParams<'train'>, env: ProjectJobEnvironment
 
   const trainStarted = Date.now();
   const convex = backbone !== null && params.hidden === 0 && stopSet !== null;
-  const fitted = convex ? await convexHead(trainSet, stopSet!, testSet, classes.length, classWeights, env, multiply) : await minibatch(backbone, trainSet, stopSet, testSet, classes.length, classWeights, params, env);
+  const fitted = convex ? await convexHead(trainSet, stopSet!, testSet, classes.length, classWeights, env, rowProducts?.multiply) : await minibatch(backbone, trainSet, stopSet, testSet, classes.length, classWeights, params, env);
+  // Its copies of the features are not kept through fine-tuning.
+  await rowProducts?.release();
   tf.dispose([trainSet.features, testSet.features, ...(stopSet ? [stopSet.features] : [])]);
   const history = { epochs: fitted.history };
   let { testProbabilities, weights } = fitted;

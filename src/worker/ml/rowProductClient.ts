@@ -70,7 +70,12 @@ export function bundledRowProductThread(): RowProductThread | null {
   } catch {
     return null;
   }
-  return startRowProductThread(script);
+  try {
+    return startRowProductThread(script);
+  } catch {
+    // A thread that cannot be made (resource limits): the products run on this thread.
+    return null;
+  }
 }
 
 export function startRowProductThread(script: string): RowProductThread {
