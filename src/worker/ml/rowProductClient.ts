@@ -26,6 +26,8 @@ const SHARED_PRODUCT_MIN = 2 ** 18;
  * between this thread's last look and its sleep: the wait for the last rows looks again this often.
  */
 const FAILURE_CHECK_MS = 100;
+/** A chunk takes milliseconds: this long without one finished, the helper is taken for gone. */
+const STALLED_MS = 10_000;
 
 /** The thread could not be started at all. */
 export class RowProductThreadUnavailable extends Error {}
@@ -78,7 +80,8 @@ export function bundledRowProductThread(): RowProductThread | null {
   }
 }
 
-export function startRowProductThread(script: string): RowProductThread {
+/** `stalledMs`: how long without a chunk finished before the helper is taken for gone (tests shorten it). */
+export function startRowProductThread(script: string, { stalledMs = STALLED_MS } = {}): RowProductThread {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT));
   Atomics.store(control, Control.claim, closedClaim(0));
   const { port1: port, port2: threadPort } = new MessageChannel();
@@ -179,12 +182,20 @@ export function startRowProductThread(script: string): RowProductThread {
     // Chunks rather than halves: when the helper wakes late (the core is busy), this thread takes
     // its chunks instead of waiting for it.
     takeChunks(control, generation, matrix.values, dataRows, other, otherRows, inner, chunkRows, out);
+    let waited = 0;
     for (let completed = Atomics.load(control, Control.completed); completed < dataRows; completed = Atomics.load(control, Control.completed)) {
       if (Atomics.load(control, Control.state) === FAILED) {
         readMessages();
         throw broken ?? new Error('The row-product thread stopped.');
       }
-      Atomics.wait(control, Control.completed, completed, FAILURE_CHECK_MS);
+      if (Atomics.wait(control, Control.completed, completed, FAILURE_CHECK_MS) !== 'timed-out') waited = 0;
+      else if ((waited += FAILURE_CHECK_MS) >= stalledMs) {
+        // The helper took a chunk and never finished it (its thread died without a word, which
+        // this thread would only hear of on its event loop): this product and the next are
+        // computed here, the same sums in the same order.
+        started = false;
+        return multiplyRows(data, dataRows, otherValues, otherRows, inner, result);
+      }
     }
     result.set(out.subarray(0, dataRows * otherRows));
   }

@@ -107,6 +107,35 @@ describe('the row-product thread', () => {
     await thread.release();
   });
 
+  it('computes a product itself when the helper took a chunk and never finished it (a thread gone without a word)', async () => {
+    const hoarder = path.join(temp.dir, 'hoarder.cjs');
+    fs.writeFileSync(
+      hoarder,
+      [
+        "const { control, port } = require('node:worker_threads').workerData;",
+        "port.postMessage({ type: 'ready' });",
+        'Atomics.wait(control, 0, 0);',
+        // Takes the first chunk it can, then sleeps on it for good, saying nothing.
+        'for (;;) { const claim = Atomics.load(control, 1); if ((claim & 255) !== 255 && Atomics.compareExchange(control, 1, claim, claim + 1) === claim) break; }',
+        'Atomics.wait(control, 7, 0);',
+      ].join('\n'),
+    );
+    const thread = startRowProductThread(hoarder, { stalledMs: 300 });
+    await thread.ready;
+    const random = seededRandom(5);
+    const rows = 20_000;
+    const data = values(new Float32Array(rows * 768), random);
+    const other = values(new Float64Array(2 * 768), random);
+    const expected = new Float64Array(rows * 2);
+    multiplyRows(data, rows, other, 2, 768, expected);
+    for (let product = 0; product < 2; product++) {
+      const result = new Float64Array(rows * 2);
+      thread.multiply(data, rows, other, 2, 768, result);
+      expect(result.every((value, i) => Object.is(value, expected[i]))).toBe(true);
+    }
+    await thread.release();
+  });
+
   it('fails the products with the reason a thread stopped for', async () => {
     const quitter = path.join(temp.dir, 'quitter.cjs');
     // Ready, then gives up on the first request, as the real thread does on one it cannot serve.
