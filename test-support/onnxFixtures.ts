@@ -72,3 +72,12 @@ export function smallImageModel(shape: (number | string)[]): Uint8Array {
   graph.output('logits', [shape[0], 2]);
   return graph.encode({ graphName: 'small', producer: 'a test', version: '1', doc: '', properties: {} });
 }
+
+/** y = relu(x) on 2 x 2 RGB photos (NHWC, input `pixels`, output `y`): each photo's row is its pixels, as numbers. */
+export function reluPixelsModel(batch: number | string): Uint8Array {
+  const graph = new OnnxGraph();
+  const x = graph.input('pixels', [batch, 2, 2, 3]);
+  graph.node('Relu', [x], {}, 'y');
+  graph.output('y', [batch, 2, 2, 3]);
+  return graph.encode({ graphName: 'pixels', producer: 'test', version: '1', doc: '', properties: {} });
+}

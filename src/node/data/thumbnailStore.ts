@@ -41,10 +41,17 @@ function openCache(file: string): Sqlite {
 }
 
 export class ThumbnailStore {
+  // Prepared once: a grid asks for its thumbnails one request each, hundreds at a time.
+  private readonly read;
+  private readonly keep;
+
   private constructor(
     private readonly db: Sqlite,
     private readonly folder: string,
-  ) {}
+  ) {
+    this.read = db.prepare('SELECT jpeg FROM thumbnails WHERE hash = ?').pluck();
+    this.keep = db.prepare('INSERT OR REPLACE INTO thumbnails (hash, jpeg) VALUES (?, ?)');
+  }
 
   /**
    * Opens (or creates) a project's thumbnail cache. A cache that is not a database any more
@@ -69,7 +76,7 @@ export class ThumbnailStore {
   /** A photo's thumbnail, or null when there is none. */
   get(hash: string): Buffer | null {
     if (!isContentHash(hash)) return null;
-    const jpeg = this.db.prepare('SELECT jpeg FROM thumbnails WHERE hash = ?').pluck().get(hash) as Buffer | undefined;
+    const jpeg = this.read.get(hash) as Buffer | undefined;
     if (jpeg) return jpeg;
     try {
       return fs.readFileSync(path.join(this.folder, 'thumbs', hash.slice(0, 2), `${hash}.jpg`));
@@ -80,11 +87,10 @@ export class ThumbnailStore {
 
   /** Keeps thumbnails, in one transaction (an import writes a batch of photos at a time). */
   put(entries: Iterable<{ hash: string; jpeg: Buffer }>): void {
-    const insert = this.db.prepare('INSERT OR REPLACE INTO thumbnails (hash, jpeg) VALUES (?, ?)');
     this.db.transaction(() => {
       for (const { hash, jpeg } of entries) {
         if (!isContentHash(hash)) throw new Error(`Not a content hash: ${hash}`);
-        insert.run(hash, jpeg);
+        this.keep.run(hash, jpeg);
       }
     })();
   }

@@ -36,6 +36,14 @@ function expectSameProduct(thread: RowProductThread, dataRows: number, otherRows
   expect(differing, `${dataRows} × ${inner} by ${otherRows} rows`).toEqual([]);
 }
 
+/** A stand-in thread script: ready, then, once the first request is published, `onFirstRequest` (lines of JavaScript with `control` and `port`). */
+function standIn(name: string, onFirstRequest: string[]): string {
+  const file = path.join(temp.dir, `${name}.cjs`);
+  const prologue = ["const { control, port } = require('node:worker_threads').workerData;", "port.postMessage({ type: 'ready' });", 'Atomics.wait(control, 0, 0);'];
+  fs.writeFileSync(file, [...prologue, ...onFirstRequest].join('\n'));
+  return file;
+}
+
 /** Float64 bit patterns: equal only when every number is bit-identical. */
 const bits = (numbers: ArrayLike<number>): bigint[] => Array.from(new BigUint64Array(Float64Array.from(numbers).buffer));
 
@@ -108,48 +116,22 @@ describe('the row-product thread', () => {
   });
 
   it('computes a product itself when the helper took a chunk and never finished it (a thread gone without a word)', async () => {
-    const hoarder = path.join(temp.dir, 'hoarder.cjs');
-    fs.writeFileSync(
-      hoarder,
-      [
-        "const { control, port } = require('node:worker_threads').workerData;",
-        "port.postMessage({ type: 'ready' });",
-        'Atomics.wait(control, 0, 0);',
-        // Takes the first chunk it can, then sleeps on it for good, saying nothing.
-        'for (;;) { const claim = Atomics.load(control, 1); if ((claim & 255) !== 255 && Atomics.compareExchange(control, 1, claim, claim + 1) === claim) break; }',
-        'Atomics.wait(control, 7, 0);',
-      ].join('\n'),
-    );
+    // Takes the first chunk it can, then sleeps on it for good, saying nothing.
+    const hoarder = standIn('hoarder', [
+      'for (;;) { const claim = Atomics.load(control, 1); if ((claim & 255) !== 255 && Atomics.compareExchange(control, 1, claim, claim + 1) === claim) break; }',
+      'Atomics.wait(control, 7, 0);',
+    ]);
     const thread = startRowProductThread(hoarder, { stalledMs: 300 });
     await thread.ready;
-    const random = seededRandom(5);
-    const rows = 20_000;
-    const data = values(new Float32Array(rows * 768), random);
-    const other = values(new Float64Array(2 * 768), random);
-    const expected = new Float64Array(rows * 2);
-    multiplyRows(data, rows, other, 2, 768, expected);
-    for (let product = 0; product < 2; product++) {
-      const result = new Float64Array(rows * 2);
-      thread.multiply(data, rows, other, 2, 768, result);
-      expect(result.every((value, i) => Object.is(value, expected[i]))).toBe(true);
-    }
+    // Rows enough that the hoarder wakes while this thread is still taking chunks; the next product too.
+    expectSameProduct(thread, 20_000, 2, 768, 5);
+    expectSameProduct(thread, 20_000, 2, 768, 6);
     await thread.release();
   });
 
   it('fails the products with the reason a thread stopped for', async () => {
-    const quitter = path.join(temp.dir, 'quitter.cjs');
-    // Ready, then gives up on the first request, as the real thread does on one it cannot serve.
-    fs.writeFileSync(
-      quitter,
-      [
-        "const { control, port } = require('node:worker_threads').workerData;",
-        "port.postMessage({ type: 'ready' });",
-        'Atomics.wait(control, 0, 0);',
-        "port.postMessage({ type: 'failed', message: 'the quitter quits' });",
-        'Atomics.store(control, 3, 1);',
-        'Atomics.notify(control, 2);',
-      ].join('\n'),
-    );
+    // Gives up on the first request, as the real thread does on one it cannot serve.
+    const quitter = standIn('quitter', ["port.postMessage({ type: 'failed', message: 'the quitter quits' });", 'Atomics.store(control, 3, 1);', 'Atomics.notify(control, 2);']);
     const thread = startRowProductThread(quitter);
     await thread.ready;
     const random = seededRandom(3);

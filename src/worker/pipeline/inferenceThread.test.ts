@@ -3,17 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test-support/tempDir';
 import { distPath } from '../../node/paths';
-import { OnnxGraph } from '../onnx/onnxGraph';
 import { InferenceThreadUnavailable, INFERENCE_THREAD_SCRIPT, sessionPool, startInferenceThread, type BatchRunner } from './inferenceClient';
-
-/** y = relu(x) on 2 x 2 RGB photos: each photo's row is its pixels, as numbers. */
-function pixelsModel(batch: number | string): Uint8Array {
-  const graph = new OnnxGraph();
-  const x = graph.input('pixels', [batch, 2, 2, 3]);
-  graph.node('Relu', [x], {}, 'y');
-  graph.output('y', [batch, 2, 2, 3]);
-  return graph.encode({ graphName: 'pixels', producer: 'test', version: '1', doc: '', properties: {} });
-}
+import { reluPixelsModel } from '../../../test-support/onnxFixtures';
 
 const photo = (value: number) => new Uint8Array(12).fill(value);
 const joined = (...photos: Uint8Array[]) => {
@@ -33,7 +24,7 @@ afterAll(() => temp.remove());
 
 describe('the inference thread', () => {
   it('runs batches sent at once in order, each photo to its row, and reports its engine and batch size', async () => {
-    const runner = await startInferenceThread(script, { model: pixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2, threads: 1 });
+    const runner = await startInferenceThread(script, { model: reluPixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2, threads: 1 });
     try {
       expect(runner.engine).toMatch(/^onnxruntime .* on the CPU/);
       expect(runner.fixedBatch).toBeNull();
@@ -48,7 +39,7 @@ describe('the inference thread', () => {
   });
 
   it('says when a model requires a batch size', async () => {
-    const runner = await startInferenceThread(script, { model: pixelsModel(1), input: 'pixels', output: 'y', inputSize: 2, threads: 1 });
+    const runner = await startInferenceThread(script, { model: reluPixelsModel(1), input: 'pixels', output: 'y', inputSize: 2, threads: 1 });
     expect(runner.fixedBatch).toBe(1);
     await runner.release();
   });
@@ -57,13 +48,13 @@ describe('the inference thread', () => {
     const failure = startInferenceThread(script, { model: new Uint8Array([1, 2, 3]), input: 'pixels', output: 'y', inputSize: 2, threads: 1 });
     await expect(failure).rejects.toThrow(/\S/);
     await expect(failure).rejects.not.toBeInstanceOf(InferenceThreadUnavailable);
-    await expect(startInferenceThread(path.join(temp.dir, 'absent.cjs'), { model: pixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2, threads: 1 })).rejects.toBeInstanceOf(InferenceThreadUnavailable);
+    await expect(startInferenceThread(path.join(temp.dir, 'absent.cjs'), { model: reluPixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2, threads: 1 })).rejects.toBeInstanceOf(InferenceThreadUnavailable);
   });
 
   it('refuses what a thread sends that is not its protocol', async () => {
     const impostor = path.join(temp.dir, 'impostor.cjs');
     fs.writeFileSync(impostor, "require('node:worker_threads').parentPort.postMessage({ type: 'ready', engine: 3 });\nsetInterval(() => {}, 1000);\n");
-    await expect(startInferenceThread(impostor, { model: pixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2, threads: 1 })).rejects.toThrow(/does not understand: engine/);
+    await expect(startInferenceThread(impostor, { model: reluPixelsModel('batch'), input: 'pixels', output: 'y', inputSize: 2, threads: 1 })).rejects.toThrow(/does not understand: engine/);
   });
 });
 

@@ -1,16 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { OnnxGraph } from '../onnx/onnxGraph';
 import { CPU_PHOTOS_PER_RUN, pixelRunner } from './onnxSession';
-
-/** y = relu(x) on 2 x 2 RGB photos: each photo's row is its pixels, as numbers. */
-function pixelsModel(batch: number | string): Uint8Array {
-  const graph = new OnnxGraph();
-  const x = graph.input('pixels', [batch, 2, 2, 3]);
-  graph.node('Relu', [x], {}, 'y');
-  graph.output('y', [batch, 2, 2, 3]);
-  return graph.encode({ graphName: 'pixels', producer: 'test', version: '1', doc: '', properties: {} });
-}
+import { reluPixelsModel } from '../../../test-support/onnxFixtures';
 
 /** A real session that records how many photos each of its runs was given. */
 async function countingSession(model: Uint8Array): Promise<{ session: ort.InferenceSession; runs: number[] }> {
@@ -27,7 +18,7 @@ const io = { input: 'pixels', output: 'y' };
 
 describe('running a session on photos', () => {
   it('on the CPU runs a few photos at a time, each photo’s row where it belongs', async () => {
-    const { session, runs } = await countingSession(pixelsModel('batch'));
+    const { session, runs } = await countingSession(reluPixelsModel('batch'));
     const rows = await pixelRunner(session, 'cpu', io, 2)(photos(10), 10);
     expect(CPU_PHOTOS_PER_RUN).toBe(4);
     expect(runs).toEqual([4, 4, 2]);
@@ -35,7 +26,7 @@ describe('running a session on photos', () => {
   });
 
   it('gives runs called at once each their own input (the reused one is not overwritten under a run)', async () => {
-    const { session } = await countingSession(pixelsModel('batch'));
+    const { session } = await countingSession(reluPixelsModel('batch'));
     const run = pixelRunner(session, 'cpu', io, 2);
     const first = photos(2);
     const second = photos(2).map((value) => value + 100);
@@ -47,10 +38,10 @@ describe('running a session on photos', () => {
   });
 
   it('gives a GPU the batch whole, and a model with a fixed batch exactly that batch', async () => {
-    const gpu = await countingSession(pixelsModel('batch'));
+    const gpu = await countingSession(reluPixelsModel('batch'));
     expect(Array.from(await pixelRunner(gpu.session, 'cuda', io, 2)(photos(10), 10))).toEqual(Array.from(photos(10)));
     expect(gpu.runs).toEqual([10]);
-    const fixed = await countingSession(pixelsModel(8));
+    const fixed = await countingSession(reluPixelsModel(8));
     expect(Array.from(await pixelRunner(fixed.session, 'cpu', io, 2)(photos(8), 8))).toEqual(Array.from(photos(8)));
     expect(fixed.runs).toEqual([8]);
   });
